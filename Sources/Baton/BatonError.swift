@@ -1,0 +1,23 @@
+/// The one error type of Baton: a stable code, a message that says what to do, and context.
+public struct BatonError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// An applied migration's file changed since it was applied.
+        public static let migrationChanged = Code("migration_changed")
+        /// A setting (an environment variable, an option) has a value that cannot be used.
+        public static let invalidConfiguration = Code("invalid_configuration")
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,19 @@
+/// One numbered SQL file of `migrations/`, as the binary embeds it.
+public struct Migration: Sendable, Hashable {
+    /// The number the file name starts with: `0001_queue.sql` is version 1.
+    public let version: Int
+    /// The file name: `0001_queue.sql`.
+    public let fileName: String
+    public let sql: String
+
+    public init(fileName: String, sql: String) {
+        self.fileName = fileName
+        self.sql = sql
+        self.version = Int(fileName.prefix { $0.isNumber }) ?? 0
+    }
+
+    /// The part of the file name after the number: `queue`.
+    public var name: String {
+        String(fileName.drop { $0.isNumber }.dropFirst().prefix { $0 != "." })
+    }
+}

@@ -1,0 +1,66 @@
+/// One connection to PostgreSQL, served by a thread of its own.
+///
+/// Calls from many tasks are run one after another, in the order they arrive; a task
+/// that needs several statements together uses `transaction { }`, or takes a connection
+/// of its own from a `ConnectionPool`. The connection closes when `close()` is called or
+/// the last reference goes.
+public final class Connection: Queryable {
+    let core: ConnectionCore
+
+    private init(core: ConnectionCore) {
+        self.core = core
+    }
+
+    /// Connects, with a URL, a conninfo string, or `.environment` for libpq's `PG*` variables.
+    /// - Throws: `PostgresError` with code `.connectionRefused` or `.connectionFailed`,
+    ///   carrying libpq's message and never the password.
+    public static func connect(_ configuration: ConnectionConfiguration = .environment) async throws -> Connection {
+        let core = try ConnectionCore()
+        do {
+            try await core.perform(cancellable: false) { core in try core.connect(configuration) }
+        } catch {
+            core.stop()
+            throw error
+        }
+        return Connection(core: core)
+    }
+
+    /// Connects with a URL or conninfo string.
+    public static func connect(_ url: String) async throws -> Connection {
+        try await connect(ConnectionConfiguration(url))
+    }
+
+    deinit {
+        core.stop()
+    }
+
+    /// Closes the connection once the calls already made have finished.
+    public func close() async {
+        await core.stopAndWait()
+    }
+
+    /// Whether the connection broke (the server went away); a broken connection stays broken.
+    public var isBroken: Bool { core.snapshot.withLock { $0.isBroken } }
+
+    /// Whether the connection is outside any transaction, ready to be handed to another user.
+    public var isIdle: Bool { core.snapshot.withLock { !$0.isBroken && $0.isIdle } }
+
+    /// The server process serving this connection (`pg_backend_pid()`).
+    public var backendPID: Int32 { core.snapshot.withLock { $0.backendPID } }
+
+    public func query(_ sql: String, _ parameters: [any SQLEncodable]) async throws -> QueryResult {
+        try await run(.text(sql, parameters.encoded()))
+    }
+
+    public func query(_ statement: PreparedStatement, _ parameters: [any SQLEncodable]) async throws -> QueryResult {
+        try await run(.prepared(statement, parameters.encoded()))
+    }
+
+    public func execute(script: String) async throws {
+        _ = try await run(.script(script))
+    }
+
+    func run(_ statement: Statement, cancellable: Bool = true) async throws -> QueryResult {
+        try await core.perform(cancellable: cancellable) { core in try core.run(statement) }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import LibPQ
+
+/// The database the tests run against: the one `BATON_DATABASE_URL`, `DATABASE_URL` or
+/// `PGHOST` names, else the project's private cluster, started by `scripts/db`.
+///
+/// Tests isolate themselves: their own table, channel and group names, or a database of
+/// their own (`withTemporaryDatabase`), so they run in parallel and can be re-run.
+public enum TestDatabase {
+    public static let configuration: ConnectionConfiguration = {
+        let environment = ProcessInfo.processInfo.environment
+        for variable in ["BATON_DATABASE_URL", "DATABASE_URL"] {
+            if let url = environment[variable], !url.isEmpty { return try! ConnectionConfiguration(url) }
+        }
+        if environment["PGHOST"] != nil { return .environment }
+        return try! ConnectionConfiguration(startPrivateDatabase())
+    }()
+
+    public static func connect() async throws -> Connection {
+        try await Connection.connect(configuration)
+    }
+
+    /// A name no other test uses: `prefix_1a2b3c4d`.
+    public static func uniqueName(_ prefix: String = "t") -> String {
+        "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// Runs `body` against a new, empty database, dropped afterwards.
+    public static func withTemporaryDatabase(
+        _ body: (ConnectionConfiguration) async throws -> Void
+    ) async throws {
+        let name = uniqueName("baton_test")
+        let admin = try await connect()
+        try await admin.execute(script: "CREATE DATABASE \(name)")
+        do {
+            try await body(configuration.with(database: name))
+        } catch {
+            try? await admin.execute(script: "DROP DATABASE \(name) WITH (FORCE)")
+            throw error
+        }
+        try await admin.execute(script: "DROP DATABASE \(name) WITH (FORCE)")
+        await admin.close()
+    }
+
+    /// The repository's root folder, found from this file's path.
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    private static func startPrivateDatabase() -> String {
+        let output = try! run(repositoryRoot.appendingPathComponent("scripts/db").path, ["url"])
+        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs a program to its end and returns what it printed on standard output.
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> String {
+        try runWithStatus(path, arguments, environment: environment).output
+    }
+
+    /// Runs a program to its end: its exit status and standard output and error.
+    public static func runWithStatus(
+        _ path: String, _ arguments: [String], environment: [String: String]? = nil
+    ) throws -> (status: Int32, output: String, error: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self),
+                String(decoding: errorData, as: UTF8.self))
+    }
+}
