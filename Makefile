@@ -1,0 +1,44 @@
+# Baton's development commands. The database is BATON_DATABASE_URL, DATABASE_URL or
+# libpq's PG* variables when set; otherwise a private PostgreSQL cluster in .baton/,
+# started on demand by scripts/db.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+DB := scripts/db
+BATON := .build/debug/baton
+
+.PHONY: help setup build test demo db db-stop migrate migrations clean
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{ printf "  make %-11s %s\n", $$1, $$2 }'
+
+setup: ## Install libpq-dev and pkg-config with apt-get when missing (as root).
+	@scripts/setup
+
+migrations: ## Embed migrations/*.sql in the binary (after changing a migration).
+	@scripts/embed-migrations
+
+build: setup migrations ## Build the library, the worker runtime and the baton tool.
+	swift build
+
+test: build ## Run every test against a real PostgreSQL (the private one unless configured).
+	@url=$$($(DB) url) && BATON_DATABASE_URL="$$url" swift test
+
+demo: build ## Start the database, apply the schema and show it; stop what was started.
+	@was_running=yes; $(DB) status >/dev/null 2>&1 || was_running=no; \
+	url=$$($(DB) url) && export BATON_DATABASE_URL="$$url" && \
+	$(BATON) migrate && $(BATON) migrate --status && \
+	psql "$$url" -c '\dt baton.*'; status=$$?; \
+	if [ "$$was_running" = no ]; then $(DB) stop; fi; exit $$status
+
+db: ## Start the private PostgreSQL (or name the configured one) and print its URL.
+	@$(DB) start
+
+db-stop: ## Stop the private PostgreSQL; its data stays in .baton/.
+	@$(DB) stop
+
+migrate: build ## Apply the schema migrations to the database.
+	@url=$$($(DB) url) && BATON_DATABASE_URL="$$url" $(BATON) migrate
+
+clean: ## Stop the private PostgreSQL and remove it and the build folder.
+	-@$(DB) stop 2>/dev/null
+	rm -rf .build .baton
