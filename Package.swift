@@ -12,6 +12,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -21,7 +23,14 @@ let package = Package(
         ),
         .target(name: "LibPQ", dependencies: ["CLibPQ"]),
         .target(name: "Baton", dependencies: ["LibPQ"]),
-        .target(name: "BatonCluster", dependencies: ["Baton"]),
+        .target(
+            name: "BatonCluster",
+            dependencies: [
+                "Baton",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "baton",
             dependencies: [
@@ -32,6 +41,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["LibPQ"], path: "Tests/TestSupport"),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "TestSupport"]),
         .testTarget(name: "BatonTests", dependencies: ["Baton", "TestSupport"]),
+        .testTarget(name: "BatonClusterTests", dependencies: ["BatonCluster", "TestSupport"]),
         .testTarget(name: "BatonCLITests", dependencies: ["baton", "Baton", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

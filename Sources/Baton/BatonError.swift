@@ -7,6 +7,14 @@ public struct BatonError: Error, Sendable, CustomStringConvertible {
 
         /// An applied migration's file changed since it was applied.
         public static let migrationChanged = Code("migration_changed")
+        /// A call's argument cannot be used: a value JSON cannot hold, a malformed chain.
+        public static let invalidArgument = Code("invalid_argument")
+        /// No task function of that name is registered.
+        public static let unknownFunction = Code("unknown_function")
+        /// A task's arguments do not fit its function: wrong count or type.
+        public static let badArguments = Code("bad_arguments")
+        /// A task function threw, or was stopped.
+        public static let taskFailed = Code("task_failed")
         /// A setting (an environment variable, an option) has a value that cannot be used.
         public static let invalidConfiguration = Code("invalid_configuration")
     }

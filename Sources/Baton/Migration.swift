@@ -16,4 +16,11 @@ public struct Migration: Sendable, Hashable {
     public var name: String {
         String(fileName.drop { $0.isNumber }.dropFirst().prefix { $0 != "." })
     }
+
+    /// `0002_chains.sql line 12` for a character offset (from 1) the server reported.
+    func location(of position: Int?) -> String {
+        guard let position, position > 0 else { return fileName }
+        let line = sql.prefix(position).reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+        return "\(fileName) line \(line)"
+    }
 }

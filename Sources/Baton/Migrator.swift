@@ -26,10 +26,14 @@ public struct Migrator: Sendable {
         try await withLock(on: connection) {
             let pending = try await check(on: connection)
             for migration in pending {
-                try await connection.transaction { tx in
-                    try await tx.execute(script: migration.sql)
-                    try await tx.execute(
-                        SQL.record, migration.version, migration.name, migration.sql)
+                do {
+                    try await connection.transaction { tx in
+                        try await tx.execute(script: migration.sql)
+                        try await tx.execute(SQL.record, migration.version, migration.name, migration.sql)
+                    }
+                } catch var error as PostgresError {
+                    error.statement = migration.location(of: error.position)
+                    throw error
                 }
             }
             return pending

@@ -123,10 +123,12 @@ extension ConnectionCore {
         let sqlState = field("C")
         let message = field("M") ?? result.pointer.flatMap { PQresultErrorMessage($0) }.map { String(cString: $0).trimmed }
             ?? "unknown error"
-        return PostgresError(
+        var error = PostgresError(
             code: broken ? .connectionLost : PostgresError.Code(sqlState ?? "unknown"),
             message: configuration.redact(message), sqlState: sqlState,
             detail: field("D"), hint: field("H"), statement: statement
         )
+        error.position = field("P").flatMap { Int($0) }
+        return error
     }
 }

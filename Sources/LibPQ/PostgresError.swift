@@ -48,6 +48,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var statement: String?
     /// The column being read, for decoding errors.
     public var column: String?
+    /// Where in the statement the server found the error: a character offset from 1.
+    public var position: Int?
 
     public init(
         code: Code, message: String, sqlState: String? = nil, detail: String? = nil,

@@ -9,6 +9,9 @@ struct BatonCommand: AsyncParsableCommand {
             The database comes from --database-url, else BATON_DATABASE_URL, else DATABASE_URL, \
             else libpq's PG* variables (PGHOST, PGPORT, PGUSER, PGDATABASE, ...).
             """,
-        subcommands: [MigrateCommand.self]
+        subcommands: [
+            MigrateCommand.self, ClusterCommand.self, TaskCommand.self, ChainCommand.self, ResultCommand.self,
+            InfoCommand.self,
+        ]
     )
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Baton
-import LibPQ
 
 /// The options every command that talks to the database shares.
 struct DatabaseOptions: ParsableArguments {
@@ -15,4 +14,36 @@ struct DatabaseOptions: ParsableArguments {
     func connect() async throws -> Connection {
         try await Connection.connect(configuration())
     }
+
+    /// A broker on the database, closed when `body` ends.
+    func withBroker<R: Sendable>(maxConnections: Int = 4, _ body: (Broker) async throws -> R) async throws -> R {
+        let broker = Broker(configuration: try configuration(), maxConnections: maxConnections)
+        do {
+            let value = try await body(broker)
+            await broker.close()
+            return value
+        } catch {
+            await broker.close()
+            throw error
+        }
+    }
+}
+
+/// Options of the commands that enqueue.
+struct EnqueueOptions: ParsableArguments {
+    @Option(help: "A group name: tasks with the same group form a group; a chain's group must be new.")
+    var group: String?
+
+    @Flag(help: "Keep the results in the cache table (expiring after an hour) instead of baton.results.")
+    var cached = false
+
+    @Flag(help: "Run it now, in this process, instead of on a cluster.")
+    var sync = false
+
+    var caching: Caching { cached ? true : false }
+}
+
+/// Prints a value as JSON, or as a person reads it.
+func show(_ value: JSONValue, json: Bool) throws {
+    print(json ? try value.jsonText() : value.description)
 }

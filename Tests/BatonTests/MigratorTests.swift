@@ -32,7 +32,7 @@ import TestSupport
             let migrator = Migrator()
             let first = try await migrator.migrate(on: connection)
             #expect(first == Migration.embedded)
-            #expect(try await tables(on: connection) == ["groups", "results", "schema_migrations", "tasks"])
+            #expect(try await tables(on: connection) == ["cached_results", "groups", "results", "schema_migrations", "tasks"])
             let second = try await migrator.migrate(on: connection)
             #expect(second.isEmpty)
             let recorded = try await connection.query("SELECT count(*) AS n FROM baton.schema_migrations")
@@ -83,13 +83,16 @@ import TestSupport
     @Test func aFailingMigrationIsRolledBackAndNotRecorded() async throws {
         try await TestDatabase.withTemporaryDatabase { configuration in
             let connection = try await Connection.connect(configuration)
-            let broken = Migration(fileName: "0002_broken.sql", sql: "CREATE TABLE baton.half (n int); SELEC 1;")
+            let next = Migration.embedded.count + 1
+            let fileName = String(repeating: "0", count: 4 - String(next).count) + "\(next)_broken.sql"
+            let broken = Migration(fileName: fileName, sql: "CREATE TABLE baton.half (n int);\nSELEC 1;")
             let migrator = Migrator(migrations: Migration.embedded + [broken])
             let error = await #expect(throws: PostgresError.self) { try await migrator.migrate(on: connection) }
             #expect(error?.code == .syntaxError)
-            #expect(try await tables(on: connection) == ["groups", "results", "schema_migrations", "tasks"])
+            #expect(error?.statement == "\(fileName) line 2")
+            #expect(try await tables(on: connection) == ["cached_results", "groups", "results", "schema_migrations", "tasks"])
             let status = try await migrator.status(on: connection)
-            #expect(status.last?.version == 2)
+            #expect(status.last?.version == next)
             #expect(status.last?.state == .pending)
             await connection.close()
         }

@@ -1,0 +1,94 @@
+import Foundation
+import LibPQ
+
+extension Broker {
+    /// Enqueues one task; with `group`, it joins that group. django-q's `async_task`.
+    ///
+    /// - Parameters:
+    ///   - transaction: the caller's open transaction: the task exists only if it commits.
+    ///   - sync: run the task now, in this process, through `registry`, and record its
+    ///     result as a worker would.
+    /// - Returns: the task's id.
+    /// - Throws: `BatonError.invalidArgument` for bad input (nothing is enqueued).
+    @discardableResult
+    public func asyncTask(
+        _ function: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], group: String? = nil,
+        cached: Caching = false, sync: Bool = false, priority: Int = 0, in transaction: Transaction? = nil
+    ) async throws -> UUID {
+        try refuseSyncInTransaction(sync, transaction)
+        let argsText = try JSONValue.array(args).jsonText()
+        let kwargsText = try JSONValue.object(kwargs).jsonText()
+        let id: UUID = try await withQueryable(transaction) { queryable in
+            try await invalidInputAsBatonError {
+                try await queryable.query(SQL.asyncTask, [function, argsText, kwargsText, group, cached.interval, priority])[0]
+                    .decode("id")
+            }
+        }
+        if sync { try await runInline(taskID: id) }
+        return id
+    }
+
+    /// Enqueues a chain whole: its links run one after another. django-q's `async_chain`.
+    ///
+    /// - Parameters:
+    ///   - group: the chain's group id; a new UUID when nil. It must not exist yet.
+    ///   - policy: what a failing link does to the rest: `.stop` (default) or `.continue`.
+    ///   - transaction: the caller's open transaction: the chain exists only if it commits.
+    /// - Returns: the chain's group id.
+    @discardableResult
+    public func asyncChain(
+        _ links: [ChainLink], group: String? = nil, cached: Caching = false, sync: Bool = false,
+        policy: ChainPolicy = .stop, in transaction: Transaction? = nil
+    ) async throws -> String {
+        try await asyncChain(
+            json: try JSONValue.array(links.map(\.json)).jsonText(), group: group, cached: cached, sync: sync,
+            policy: policy, in: transaction)
+    }
+
+    /// Enqueues a chain given as JSON text in the seed's format, `[[func, [args], {kwargs}], ...]`
+    /// (links as `{"func": ..., "args": ..., "kwargs": ...}` objects too), as `baton chain` does.
+    /// - Throws: `BatonError.invalidArgument` naming what is malformed; nothing is enqueued.
+    @discardableResult
+    public func asyncChain(
+        json chainText: String, group: String? = nil, cached: Caching = false, sync: Bool = false,
+        policy: ChainPolicy = .stop, in transaction: Transaction? = nil
+    ) async throws -> String {
+        try refuseSyncInTransaction(sync, transaction)
+        guard (try? JSONValue.parse(chainText)) != nil else {
+            throw BatonError(code: .invalidArgument, message: "the chain is not valid JSON: \(chainText.prefix(200))")
+        }
+        let groupID: String = try await withQueryable(transaction) { queryable in
+            try await invalidInputAsBatonError {
+                try await queryable.query(SQL.asyncChain, [chainText, group, cached.interval, policy.rawValue])[0]
+                    .decode("group_id")
+            }
+        }
+        if sync { try await runInline(groupID: groupID) }
+        return groupID
+    }
+
+    private func refuseSyncInTransaction(_ sync: Bool, _ transaction: Transaction?) throws {
+        guard sync, transaction != nil else { return }
+        throw BatonError(
+            code: .invalidArgument,
+            message: "sync: true runs the task at once, which cannot happen inside your open transaction; "
+                + "enqueue in the transaction without sync, or run it synchronously after committing")
+    }
+
+    /// Turns the SQL functions' input errors into `BatonError.invalidArgument`.
+    private func invalidInputAsBatonError<R>(_ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let error as PostgresError where error.code == PostgresError.Code("22023")
+            || (error.code == .uniqueViolation && error.message.hasPrefix("baton")) {
+            throw BatonError(code: .invalidArgument, message: error.message)
+        }
+    }
+
+    private enum SQL {
+        /// Enqueues one task through the SQL API (baton.async_task).
+        static let asyncTask = "SELECT baton.async_task($1, $2::jsonb, $3::jsonb, $4, $5::interval, NULL, $6::integer) AS id"
+        /// Enqueues a chain through the SQL API (baton.async_chain).
+        static let asyncChain = "SELECT baton.async_chain($1::jsonb, $2, $3::interval, $4) AS group_id"
+    }
+}

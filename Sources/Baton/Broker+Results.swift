@@ -1,0 +1,130 @@
+import Foundation
+import LibPQ
+
+/// Reading results, waiting for them with LISTEN/NOTIFY rather than polling.
+extension Broker {
+    /// A task's result (or the error text of a failure); nil while it has not finished.
+    public func result(_ taskID: UUID, wait: Wait = .none) async throws -> JSONValue? {
+        try await fetch(taskID, wait: wait)?.value
+    }
+
+    /// A task's record; nil while it has not finished.
+    public func fetch(_ taskID: UUID, wait: Wait = .none) async throws -> TaskRecord? {
+        try await waitFor(ids: [taskID.uuidString], wait: wait) {
+            try await query(ResultSQL.task, taskID).first.map(TaskRecord.init(row:))
+        }
+    }
+
+    /// The results of a group, chains in chain order. django-q's `result_group`.
+    ///
+    /// - Parameters:
+    ///   - failures: include the error texts of failed tasks.
+    ///   - count: wait until the group has this many results; a chain waits for all its links.
+    /// - Returns: nil while the group is not complete (or, with no count, has no results).
+    public func resultGroup(
+        _ groupID: String, failures: Bool = false, wait: Wait = .none, count: Int? = nil
+    ) async throws -> [JSONValue]? {
+        try await fetchGroup(groupID, failures: failures, wait: wait, count: count)?.map(\.value)
+    }
+
+    /// The records of a group, chains in chain order. django-q's `fetch_group`.
+    public func fetchGroup(
+        _ groupID: String, failures: Bool = true, wait: Wait = .none, count: Int? = nil
+    ) async throws -> [TaskRecord]? {
+        try await waitFor(ids: [groupID], wait: wait) {
+            let expected = try await query(ResultSQL.groupLength, groupID).first?.decode("length", as: Int?.self)
+            let records = try await query(ResultSQL.group, groupID).map(TaskRecord.init(row:))
+            let needed = count ?? expected ?? (records.isEmpty ? 1 : 0)
+            guard records.count >= needed else { return nil }
+            return failures ? records : records.filter(\.success)
+        }
+    }
+
+    /// How many results a group has; with `failures`, how many of them failed.
+    public func countGroup(_ groupID: String, failures: Bool = false) async throws -> Int {
+        try await query(ResultSQL.count, groupID, failures)[0].decode("count")
+    }
+
+    /// Deletes a group. With `tasks`, also its results and any unfinished tasks; without,
+    /// only the group's own row, which a group with unfinished tasks refuses.
+    /// - Returns: how many results were deleted.
+    @discardableResult
+    public func deleteGroup(_ groupID: String, tasks: Bool = false) async throws -> Int {
+        try await pool.transaction { tx in
+            if !tasks {
+                let unfinished: Int = try await tx.query(ResultSQL.unfinished, groupID)[0].decode("count")
+                guard unfinished == 0 else {
+                    throw BatonError(
+                        code: .invalidArgument,
+                        message: "group \"\(groupID)\" has \(unfinished) unfinished tasks; "
+                            + "delete it with tasks: true to remove them too")
+                }
+                try await tx.execute(ResultSQL.deleteGroup, groupID)
+                return 0
+            }
+            let deleted: Int = try await tx.query(ResultSQL.deleteResults, groupID)[0].decode("count")
+            try await tx.execute(ResultSQL.deleteGroup, groupID)
+            return deleted
+        }
+    }
+
+    /// Whether a group or chain of this id exists.
+    public func groupExists(_ groupID: String) async throws -> Bool {
+        try await !query(ResultSQL.groupLength, groupID).isEmpty
+    }
+
+    /// How many tasks are queued, ready for a worker.
+    public func queueSize() async throws -> Int {
+        try await query(ResultSQL.queueSize)[0].decode("count")
+    }
+
+    func query(_ sql: String, _ parameters: any SQLEncodable...) async throws -> QueryResult {
+        try await pool.withConnection { connection in try await connection.query(sql, parameters) }
+    }
+
+    /// How long a waiter sleeps at most before checking again, in case a notification was missed.
+    static let fallbackCheckInterval: Duration = .seconds(5)
+
+    /// Checks until `check` gives a value or the wait is over. Between checks it sleeps until
+    /// a notification about one of `ids` arrives; it subscribes before its first check, so a
+    /// completion committed in between still wakes it.
+    func waitFor<T: Sendable>(
+        ids: Set<String>, wait: Wait, _ check: () async throws -> T?
+    ) async throws -> T? {
+        if wait.isNone { return try await check() }
+        let deadline = wait.deadline()
+        let (token, signal) = try await hub.subscribe(ids: ids)
+        defer { hub.unsubscribe(token) }
+        while true {
+            if let value = try await check() { return value }
+            if let deadline, deadline <= .now { return nil }
+            try Task.checkCancellation()
+            let fallback = ContinuousClock.now + Self.fallbackCheckInterval
+            _ = await signal.wait(until: deadline.map { min($0, fallback) } ?? fallback)
+        }
+    }
+}
+
+enum ResultSQL {
+    /// One finished task (results and cached_results primary keys, through baton.all_results).
+    static let task = "SELECT \(TaskRecord.columns) FROM baton.all_results WHERE id = $1"
+    /// A group's results in chain order (results_group, cached_results_group).
+    static let group = """
+        SELECT \(TaskRecord.columns) FROM baton.all_results WHERE group_id = $1
+        ORDER BY chain_position NULLS LAST, stopped_at, id
+        """
+    /// The length a chain expects (groups primary key).
+    static let groupLength = "SELECT length FROM baton.groups WHERE id = $1"
+    static let count = """
+        SELECT count(*) AS count FROM baton.all_results WHERE group_id = $1 AND (NOT $2::boolean OR NOT success)
+        """
+    static let unfinished = "SELECT count(*) AS count FROM baton.tasks WHERE group_id = $1"
+    static let deleteGroup = "DELETE FROM baton.groups WHERE id = $1"
+    static let deleteResults = """
+        WITH stored AS (DELETE FROM baton.results WHERE group_id = $1 RETURNING 1),
+             cached AS (DELETE FROM baton.cached_results WHERE group_id = $1 RETURNING 1)
+        SELECT (SELECT count(*) FROM stored) + (SELECT count(*) FROM cached) AS count
+        """
+    /// Queued tasks (tasks_claim_order).
+    static let queueSize = "SELECT count(*) AS count FROM baton.tasks WHERE state = 'queued'"
+}

@@ -1,0 +1,58 @@
+import LibPQ
+import Synchronization
+
+/// The database Baton queues in: a connection pool, the task functions `sync` runs, and
+/// the process's one listening connection. django-q's `broker`.
+///
+/// Most programs use `Broker.shared()`, made from the environment (`BATON_DATABASE_URL`,
+/// `DATABASE_URL`, then libpq's `PG*` variables); pass another as `broker:` to use it.
+public final class Broker: Sendable {
+    public let configuration: ConnectionConfiguration
+    public let pool: ConnectionPool
+    /// The functions `sync: true` runs in the calling process.
+    public let registry: TaskRegistry
+    let hub: NotificationHub
+
+    public init(configuration: ConnectionConfiguration, registry: TaskRegistry = .stock, maxConnections: Int = 10) {
+        self.configuration = configuration
+        self.registry = registry
+        pool = ConnectionPool(configuration: configuration, maxConnections: maxConnections)
+        hub = NotificationHub(configuration: configuration)
+    }
+
+    /// A broker for the database the environment names.
+    public static func fromEnvironment(registry: TaskRegistry = .stock) throws -> Broker {
+        Broker(configuration: try DatabaseSettings.fromEnvironment(), registry: registry)
+    }
+
+    private static let sharedBroker = Mutex<Broker?>(nil)
+
+    /// The process's default broker, made from the environment on first use.
+    public static func shared() throws -> Broker {
+        try sharedBroker.withLock { broker in
+            if let broker { return broker }
+            let made = try fromEnvironment()
+            broker = made
+            return made
+        }
+    }
+
+    /// Stops listening and closes the pool's connections.
+    public func close() async {
+        await hub.close()
+        await pool.close()
+    }
+
+    /// Runs `body` in the caller's transaction when given, else on a pooled connection.
+    func withQueryable<R: Sendable>(
+        _ transaction: Transaction?, _ body: (any Queryable) async throws -> R
+    ) async throws -> R {
+        if let transaction { return try await body(transaction) }
+        return try await pool.withConnection { connection in try await body(connection) }
+    }
+}
+
+/// The broker a call names, or the shared one.
+func resolve(_ broker: Broker?) throws -> Broker {
+    try broker ?? Broker.shared()
+}

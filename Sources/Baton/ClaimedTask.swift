@@ -1,0 +1,51 @@
+import Foundation
+import LibPQ
+
+/// A task leased to a worker: what it runs and where its result goes.
+public struct ClaimedTask: Sendable, Identifiable {
+    public let id: UUID
+    public let function: String
+    public let args: [JSONValue]
+    public let kwargs: [String: JSONValue]
+    public let groupID: String?
+    public let chainPosition: Int?
+    /// This attempt's number, from 1.
+    public let attempt: Int
+
+    init(row: Row) throws {
+        id = try row.decode("id")
+        function = try row.decode("func")
+        groupID = try row.decode("group_id")
+        chainPosition = try row.decode("chain_position")
+        attempt = try row.decode("attempts")
+        // Arguments that are not what the function expects fail the task, not the claim.
+        guard case .array(let args) = try JSONValue.parse(try row.decode("args", as: String.self)),
+              case .object(let kwargs) = try JSONValue.parse(try row.decode("kwargs", as: String.self))
+        else { throw BatonError(code: .badArguments, message: "task \(id) has malformed arguments") }
+        self.args = args
+        self.kwargs = kwargs
+    }
+}
+
+/// How a task ended.
+public enum TaskOutcome: Sendable, Equatable {
+    case success(JSONValue)
+    case failure(String)
+}
+
+extension TaskRegistry {
+    /// Runs a claimed task; whatever it throws becomes a failure with a message.
+    public func execute(_ task: ClaimedTask) async -> TaskOutcome {
+        do {
+            return .success(try await run(task.function, args: task.args, kwargs: task.kwargs))
+        } catch let error as BatonError {
+            return .failure(error.message)
+        } catch let error as TaskFailure {
+            return .failure(error.message)
+        } catch is CancellationError {
+            return .failure("\(task.function): cancelled")
+        } catch {
+            return .failure("\(task.function): \(error)")
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import LibPQ
+import Synchronization
+
+/// One listening connection per process, on channel `baton`, fanning notifications out to
+/// every result waiter and idle worker in the process.
+///
+/// Subscribing returns once the LISTEN is in force, so a caller that subscribes and then
+/// checks the database cannot miss a completion committed in between. When the connection
+/// breaks, the hub reconnects with backoff and wakes every subscriber to check again.
+final class NotificationHub: Sendable {
+    private struct Subscriber {
+        let ids: Set<String>
+        let wantsWork: Bool
+        let signal: Signal
+    }
+
+    private struct State {
+        var task: Task<Void, Never>?
+        var isListening = false
+        var readyWaiters: [CheckedContinuation<Void, any Error>] = []
+        var subscribers: [Int: Subscriber] = [:]
+        var nextToken = 0
+        var closed = false
+    }
+
+    private let configuration: ConnectionConfiguration
+    private let state = Mutex(State())
+
+    init(configuration: ConnectionConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Subscribes to events about these task or group ids, or (`wantsWork`) to new work.
+    /// - Returns: a token for `unsubscribe` and the signal fired on each such event.
+    /// - Throws: the connection's error when the hub cannot listen.
+    func subscribe(ids: Set<String> = [], wantsWork: Bool = false) async throws -> (token: Int, signal: Signal) {
+        let signal = Signal()
+        let token = state.withLock { state in
+            state.nextToken += 1
+            state.subscribers[state.nextToken] = Subscriber(
+                ids: Set(ids.map { $0.lowercased() }), wantsWork: wantsWork, signal: signal)
+            return state.nextToken
+        }
+        do {
+            try await ready()
+        } catch {
+            unsubscribe(token)
+            throw error
+        }
+        return (token, signal)
+    }
+
+    func unsubscribe(_ token: Int) {
+        _ = state.withLock { $0.subscribers.removeValue(forKey: token) }
+    }
+
+    /// Stops listening and closes the connection.
+    func close() async {
+        let task = state.withLock { state in
+            state.closed = true
+            return state.task
+        }
+        task?.cancel()
+        await task?.value
+    }
+
+    /// Returns once the hub listens, starting it on first use.
+    private func ready() async throws {
+        enum Next { case go, closed, wait }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let next = state.withLock { state -> Next in
+                if state.closed { return .closed }
+                if state.isListening { return .go }
+                state.readyWaiters.append(continuation)
+                if state.task == nil { state.task = Task { await self.listen() } }
+                return .wait
+            }
+            switch next {
+            case .go: continuation.resume()
+            case .closed: continuation.resume(throwing: PostgresError(code: .connectionClosed, message: "the broker is closed"))
+            case .wait: break
+            }
+        }
+    }
+
+    /// Listens until cancelled, reconnecting with backoff when the connection breaks.
+    private func listen() async {
+        var backoff = Duration.milliseconds(50)
+        while !Task.isCancelled {
+            do {
+                let connection = try await Connection.connect(configuration)
+                try await connection.listen(on: BatonEvent.channel) { notifications in
+                    backoff = .milliseconds(50)
+                    listening(true)
+                    for try await notification in notifications {
+                        if let event = BatonEvent(payload: notification.payload) { dispatch(event) }
+                    }
+                }
+                await connection.close()
+            } catch {
+                listening(false, error: error)
+            }
+            guard !Task.isCancelled else { break }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(5))
+        }
+        listening(false, error: CancellationError())
+    }
+
+    /// Records whether the hub listens; on a change, wakes every subscriber to check again
+    /// (something may have finished while nobody listened).
+    private func listening(_ isListening: Bool, error: (any Error)? = nil) {
+        let (waiters, signals) = state.withLock { state in
+            state.isListening = isListening
+            defer { state.readyWaiters = [] }
+            return (state.readyWaiters, state.subscribers.values.map(\.signal))
+        }
+        for waiter in waiters {
+            if let error { waiter.resume(throwing: error) } else { waiter.resume() }
+        }
+        for signal in signals { signal.fire() }
+    }
+
+    private func dispatch(_ event: BatonEvent) {
+        let ids = event.ids
+        let signals = state.withLock { state in
+            state.subscribers.values.filter { subscriber in
+                (event.wakesWorkers && subscriber.wantsWork) || ids.contains { subscriber.ids.contains($0) }
+            }.map(\.signal)
+        }
+        for signal in signals { signal.fire() }
+    }
+}

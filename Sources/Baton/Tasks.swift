@@ -1,0 +1,86 @@
+import Foundation
+import LibPQ
+
+// django-q's module-level calls, on the shared broker unless `broker:` names another.
+
+/// Enqueues one task; returns its id. django-q's `async_task`.
+@discardableResult
+public func asyncTask(
+    _ function: String, _ args: JSONValue..., kwargs: [String: JSONValue] = [:], group: String? = nil,
+    cached: Caching = false, sync: Bool = false, broker: Broker? = nil, in transaction: Transaction? = nil
+) async throws -> UUID {
+    try await resolve(broker).asyncTask(
+        function, args: args, kwargs: kwargs, group: group, cached: cached, sync: sync, in: transaction)
+}
+
+/// Enqueues a chain of `(function, args)` pairs; returns its group id. django-q's `async_chain`.
+@discardableResult
+public func asyncChain(
+    _ chain: [(String, [JSONValue])], group: String? = nil, cached: Caching = false, sync: Bool = false,
+    broker: Broker? = nil, policy: ChainPolicy = .stop, in transaction: Transaction? = nil
+) async throws -> String {
+    try await asyncChain(
+        chain.map { ChainLink($0.0, args: $0.1) }, group: group, cached: cached, sync: sync, broker: broker,
+        policy: policy, in: transaction)
+}
+
+/// Enqueues a chain of `(function, args, kwargs)` triples; returns its group id.
+@discardableResult
+public func asyncChain(
+    _ chain: [(String, [JSONValue], [String: JSONValue])], group: String? = nil, cached: Caching = false,
+    sync: Bool = false, broker: Broker? = nil, policy: ChainPolicy = .stop, in transaction: Transaction? = nil
+) async throws -> String {
+    try await asyncChain(
+        chain.map { ChainLink($0.0, args: $0.1, kwargs: $0.2) }, group: group, cached: cached, sync: sync,
+        broker: broker, policy: policy, in: transaction)
+}
+
+/// Enqueues a chain of links; returns its group id.
+@discardableResult
+public func asyncChain(
+    _ chain: [ChainLink], group: String? = nil, cached: Caching = false, sync: Bool = false,
+    broker: Broker? = nil, policy: ChainPolicy = .stop, in transaction: Transaction? = nil
+) async throws -> String {
+    try await resolve(broker).asyncChain(
+        chain, group: group, cached: cached, sync: sync, policy: policy, in: transaction)
+}
+
+/// A task's result; nil while unfinished. django-q's `result`.
+public func result(_ taskID: UUID, wait: Wait = .none, broker: Broker? = nil) async throws -> JSONValue? {
+    try await resolve(broker).result(taskID, wait: wait)
+}
+
+/// A task's record; nil while unfinished. django-q's `fetch`.
+public func fetch(_ taskID: UUID, wait: Wait = .none, broker: Broker? = nil) async throws -> TaskRecord? {
+    try await resolve(broker).fetch(taskID, wait: wait)
+}
+
+/// A group's results. django-q's `result_group`.
+public func resultGroup(
+    _ groupID: String, failures: Bool = false, wait: Wait = .none, count: Int? = nil, broker: Broker? = nil
+) async throws -> [JSONValue]? {
+    try await resolve(broker).resultGroup(groupID, failures: failures, wait: wait, count: count)
+}
+
+/// A group's records. django-q's `fetch_group`.
+public func fetchGroup(
+    _ groupID: String, failures: Bool = true, wait: Wait = .none, count: Int? = nil, broker: Broker? = nil
+) async throws -> [TaskRecord]? {
+    try await resolve(broker).fetchGroup(groupID, failures: failures, wait: wait, count: count)
+}
+
+/// How many results a group has (with `failures`, failed ones). django-q's `count_group`.
+public func countGroup(_ groupID: String, failures: Bool = false, broker: Broker? = nil) async throws -> Int {
+    try await resolve(broker).countGroup(groupID, failures: failures)
+}
+
+/// Deletes a group (with `tasks`, its results too). django-q's `delete_group`.
+@discardableResult
+public func deleteGroup(_ groupID: String, tasks: Bool = false, broker: Broker? = nil) async throws -> Int {
+    try await resolve(broker).deleteGroup(groupID, tasks: tasks)
+}
+
+/// How many tasks are queued. django-q's `queue_size`.
+public func queueSize(broker: Broker? = nil) async throws -> Int {
+    try await resolve(broker).queueSize()
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Baton
+import Foundation
+
+struct ResultCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "result",
+        abstract: "Print a task's result, or a group's or chain's results.",
+        discussion: "Exits 1 when the result is not there (yet)."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: "A task id, or a group or chain id.")
+    var id: String
+
+    @Option(help: "Milliseconds to wait for it (-1: for ever).")
+    var wait = 0
+
+    @Option(help: "For a group: wait until it has this many results.")
+    var count: Int?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let wait = Wait(integerLiteral: wait)
+        let value: JSONValue? = try await database.withBroker { broker in
+            if try await broker.groupExists(id) {
+                return try await broker.resultGroup(id, failures: true, wait: wait, count: count).map(JSONValue.array)
+            }
+            guard let task = UUID(uuidString: id) else {
+                throw ValidationError("\(id) is neither a task id (a UUID) nor a group that exists")
+            }
+            return try await broker.result(task, wait: wait)
+        }
+        guard let value else {
+            FileHandle.standardError.write(Data("no result for \(id) (yet)\n".utf8))
+            throw ExitCode(1)
+        }
+        try show(value, json: json)
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Baton
+
+struct TaskCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "task",
+        abstract: "Enqueue one task and print its id.",
+        discussion: "Each ARG is read as JSON (1, 2.5, true, [1,2], {\"a\":1}), else as a string."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var options: EnqueueOptions
+
+    @Argument(help: "The function's name, such as math.floor.")
+    var function: String
+
+    @Argument(help: "Its positional arguments.")
+    var args: [String] = []
+
+    @Option(help: "Keyword arguments as a JSON object.")
+    var kwargs = "{}"
+
+    func run() async throws {
+        guard case .object(let keywords) = try JSONValue.parse(kwargs) else {
+            throw ValidationError("--kwargs must be a JSON object, such as {\"x\": 1}")
+        }
+        let values = args.map { (try? JSONValue.parse($0)) ?? .string($0) }
+        let id = try await database.withBroker { broker in
+            try await broker.asyncTask(
+                function, args: values, kwargs: keywords, group: options.group, cached: options.caching,
+                sync: options.sync)
+        }
+        print(id.uuidString.lowercased())
+    }
+}
+
+struct ChainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chain",
+        abstract: "Enqueue a chain and print its group id.",
+        discussion: "The chain is JSON: [[\"math.copysign\", [1, -1]], [\"math.floor\", [1]]]."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var options: EnqueueOptions
+
+    @Argument(help: "The chain: a JSON array of [func, [args], {kwargs}] links.")
+    var chain: String
+
+    @Option(help: "What a failing link does to the rest: stop or continue.")
+    var policy = "stop"
+
+    func run() async throws {
+        guard let policy = ChainPolicy(rawValue: policy) else {
+            throw ValidationError("--policy is stop or continue, not \(self.policy)")
+        }
+        let id = try await database.withBroker { broker in
+            try await broker.asyncChain(
+                json: chain, group: options.group, cached: options.caching, sync: options.sync, policy: policy)
+        }
+        print(id)
+    }
+}
