@@ -35,6 +35,13 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible {
         return copy
     }
 
+    /// The same, with `application_name` set: it names the connections in `pg_stat_activity`.
+    public func with(applicationName: String) -> ConnectionConfiguration {
+        var copy = self
+        copy.overrides.append((key: "application_name", value: applicationName))
+        return copy
+    }
+
     /// The target as a URL without the password: `postgres://user@host:port/db`.
     public var description: String {
         if conninfo.isEmpty && overrides.isEmpty { return "the database named by PG* variables" }

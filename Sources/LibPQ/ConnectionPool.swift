@@ -39,6 +39,7 @@ public final class ConnectionPool: Sendable {
     }
 
     /// Runs `body` in a transaction on a pooled connection.
+    @discardableResult
     public func transaction<R>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (Transaction) async throws -> sending R

@@ -20,6 +20,7 @@ public struct Transaction: Queryable {
     }
 
     /// Runs `body` in a savepoint: released when it returns, rolled back when it throws.
+    @discardableResult
     public func transaction<R>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (Transaction) async throws -> sending R
@@ -60,6 +61,7 @@ extension Connection {
     ///
     /// - Throws: `.misuse` when a transaction is already open on this connection (use
     ///   `tx.transaction { }` for a savepoint); else what `body` or `COMMIT` threw.
+    @discardableResult
     public func transaction<R>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (Transaction) async throws -> sending R

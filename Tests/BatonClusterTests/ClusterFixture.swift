@@ -1,0 +1,40 @@
+import BatonCluster
+import Foundation
+import Testing
+
+/// The stock functions and `test.step`, which sleeps 30 ms and returns its argument.
+let testRegistry: TaskRegistry = {
+    var registry = TaskRegistry.stock
+    try! registry.register("test.step") { (value: Int) in
+        try await Task.sleep(for: .milliseconds(30))
+        return value
+    }
+    return registry
+}()
+
+/// Runs `body` while a cluster works on the broker's database, then stops the cluster.
+func withCluster<R: Sendable>(
+    _ broker: Broker, registry: TaskRegistry = testRegistry, workers: Int = 4,
+    _ body: () async throws -> R
+) async throws -> R {
+    let cluster = Cluster(
+        broker: broker, registry: registry, configuration: ClusterConfiguration(workers: workers))
+    let running = Task { try await cluster.run() }
+    do {
+        let value = try await body()
+        running.cancel()
+        try await running.value
+        return value
+    } catch {
+        running.cancel()
+        _ = try? await running.value
+        throw error
+    }
+}
+
+/// Reads one integer from the broker's database.
+func count(_ sql: String, _ parameters: any SQLEncodable..., on broker: Broker) async throws -> Int {
+    try await broker.pool.withConnection { connection in
+        try await connection.query(sql, parameters)[0].decode(0, as: Int.self)
+    }
+}
