@@ -50,14 +50,25 @@ private func pythonInteger(_ value: Double, _ function: String) throws -> Int {
     return integer
 }
 
-/// A sum that loses no precision to cancellation (Neumaier), like Python's math.fsum.
+/// The sum of floats without rounding error along the way, like Python's math.fsum
+/// (Shewchuk's partial sums: each step keeps the exact error of the last addition).
 private func exactSum(_ values: [Double]) -> Double {
-    var sum = 0.0
-    var compensation = 0.0
+    var partials: [Double] = []
     for value in values {
-        let next = sum + value
-        compensation += Swift.abs(sum) >= Swift.abs(value) ? (sum - next) + value : (value - next) + sum
-        sum = next
+        var x = value
+        var kept = 0
+        for var y in partials {
+            if Swift.abs(x) < Swift.abs(y) { swap(&x, &y) }
+            let high = x + y
+            let low = y - (high - x)
+            if low != 0 {
+                partials[kept] = low
+                kept += 1
+            }
+            x = high
+        }
+        partials.removeSubrange(kept...)
+        partials.append(x)
     }
-    return sum + compensation
+    return partials.reduce(0, +)
 }
