@@ -38,6 +38,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "seed-chain", dependencies: ["Baton"], path: "Examples/SeedChain"),
+        .executableTarget(
+            name: "custom-worker",
+            dependencies: [
+                "BatonCluster",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/CustomWorker"
+        ),
         .target(name: "TestSupport", dependencies: ["Baton"], path: "Tests/TestSupport"),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "TestSupport"]),
         .testTarget(name: "BatonTests", dependencies: ["Baton", "TestSupport"]),

@@ -1,27 +1,37 @@
+import Synchronization
+
 /// A chain built link by link, then run. django-q's `Chain`.
 ///
 /// ```swift
-/// var chain = Chain(cached: true)
+/// let chain = Chain(cached: true)
 /// chain.append("math.copysign", 1, -1)
 /// chain.append("math.floor", 1)
 /// try await chain.run()
 /// print(try await chain.result(wait: .seconds(10)) ?? [])   // [-1.0, 1]
 /// ```
-public struct Chain: Sendable {
-    public private(set) var links: [ChainLink]
+public final class Chain: Sendable {
+    private struct State {
+        var links: [ChainLink]
+        var groupID: String?
+    }
+
+    private let state: Mutex<State>
     public let group: String?
     public let cached: Caching
     public let sync: Bool
     public let policy: ChainPolicy
     public let broker: Broker?
+    /// The links, in order.
+    public var links: [ChainLink] { state.withLock { $0.links } }
+
     /// The chain's group id once it has run.
-    public private(set) var groupID: String?
+    public var groupID: String? { state.withLock { $0.groupID } }
 
     public init(
         chain: [ChainLink] = [], group: String? = nil, cached: Caching = false, sync: Bool = false,
         policy: ChainPolicy = .stop, broker: Broker? = nil
     ) {
-        self.links = chain
+        self.state = Mutex(State(links: chain))
         self.group = group
         self.cached = cached
         self.sync = sync
@@ -31,17 +41,19 @@ public struct Chain: Sendable {
 
     /// Adds a task; returns the chain's new length.
     @discardableResult
-    public mutating func append(_ function: String, _ args: JSONValue..., kwargs: [String: JSONValue] = [:]) -> Int {
-        links.append(ChainLink(function, args: args, kwargs: kwargs))
-        return links.count
+    public func append(_ function: String, _ args: JSONValue..., kwargs: [String: JSONValue] = [:]) -> Int {
+        state.withLock { state in
+            state.links.append(ChainLink(function, args: args, kwargs: kwargs))
+            return state.links.count
+        }
     }
 
     /// Enqueues the chain (in the caller's transaction when given); returns its group id.
     @discardableResult
-    public mutating func run(in transaction: Transaction? = nil) async throws -> String {
+    public func run(in transaction: Transaction? = nil) async throws -> String {
         let id = try await resolve(broker).asyncChain(
             links, group: group, cached: cached, sync: sync, policy: policy, in: transaction)
-        groupID = id
+        state.withLock { $0.groupID = id }
         return id
     }
 

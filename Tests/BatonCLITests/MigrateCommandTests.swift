@@ -5,16 +5,7 @@ import TestSupport
 
 /// `baton migrate` as a user runs it: the built binary, against a new database.
 @Suite struct MigrateCommandTests {
-    /// The `baton` binary beside the test bundle in the build folder.
-    var baton: String {
-        get throws {
-            let folder = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                .deletingLastPathComponent()
-            let path = folder.appendingPathComponent("baton").path
-            try #require(FileManager.default.isExecutableFile(atPath: path), "build baton first: swift build")
-            return path
-        }
-    }
+    var baton: String { get throws { try BatonBinary.path } }
 
     @Test func migrateCreatesTheSchemaInAnEmptyDatabase() async throws {
         try await TestDatabase.withTemporaryDatabase { configuration in

@@ -6,7 +6,7 @@ import TestSupport
 @Suite struct ChainTests {
     @Test func tenLinksRunInOrderOneAfterAnother() async throws {
         try await TestDatabase.withBroker { broker in
-            var chain = Chain(broker: broker)
+            let chain = Chain(broker: broker)
             for position in 0..<10 { chain.append("test.step", .int(position)) }
             let (results, positions, records) = try await withCluster(broker) {
                 try await chain.run()
@@ -35,7 +35,7 @@ import TestSupport
 
     @Test func continuePolicyRunsTheRestAfterAFailure() async throws {
         try await TestDatabase.withBroker { broker in
-            var chain = Chain(policy: .continue, broker: broker)
+            let chain = Chain(policy: .continue, broker: broker)
             chain.append("baton.echo", 0)
             chain.append("baton.fail", "boom")
             chain.append("baton.echo", 2)
@@ -55,7 +55,7 @@ import TestSupport
 
     @Test func stopPolicyRecordsTheRestAsCancelledAndTheChainEnds() async throws {
         try await TestDatabase.withBroker { broker in
-            var chain = Chain(broker: broker)
+            let chain = Chain(broker: broker)
             chain.append("baton.echo", 0)
             chain.append("baton.fail", "boom")
             chain.append("baton.echo", 2)
@@ -80,7 +80,7 @@ import TestSupport
 
     @Test func resultIsNilWhileTheChainRuns() async throws {
         try await TestDatabase.withBroker { broker in
-            var chain = Chain(broker: broker)
+            let chain = Chain(broker: broker)
             chain.append("baton.echo", 1)
             try await chain.run()
             // No cluster runs it: unfinished, so nil, at once and after a short wait.

@@ -5,7 +5,7 @@ import TestSupport
 /// The example of django-q's chain chapter, written in Swift, prints `[-1.0, 1]`.
 @Suite struct SeedExampleTests {
     func seedChain(cached: Caching, sync: Bool, broker: Broker) async throws -> String {
-        var chain = Chain(cached: cached, sync: sync, broker: broker)
+        let chain = Chain(cached: cached, sync: sync, broker: broker)
         chain.append("math.copysign", 1, -1)
         let length = chain.append("math.floor", 1)
         #expect(length == 2)
