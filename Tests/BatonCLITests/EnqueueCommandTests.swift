@@ -1,0 +1,59 @@
+import Baton
+import Foundation
+import Testing
+import TestSupport
+
+/// `baton task`, `baton chain`, `baton result` and `baton info`, as a person runs them.
+@Suite struct EnqueueCommandTests {
+    func run(_ arguments: [String], on broker: Broker) throws -> (status: Int32, output: String, error: String) {
+        try TestDatabase.runWithStatus(
+            try BatonBinary.path, arguments + ["--database-url", broker.configuration.description])
+    }
+
+    @Test func enqueueFromTheShellAndReadTheResults() async throws {
+        try await TestDatabase.withBroker { broker in
+            let chain = try run(["chain", #"[["math.copysign", [1, -1]], ["math.floor", [1]]]"#, "--sync"], on: broker)
+            #expect(chain.status == 0, "\(chain.error)")
+            let group = chain.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try run(["result", group], on: broker).output == "[-1.0, 1]\n")
+            #expect(try run(["result", group, "--json"], on: broker).output == "[-1.0,1]\n")
+
+            let task = try run(["task", "baton.echo", "1", "two", "[3]", "--kwargs", #"{"k": true}"#, "--sync"], on: broker)
+            let id = task.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try run(["result", id, "--json"], on: broker).output == #"{"args":[1,"two",[3]],"kwargs":{"k":true}}"# + "\n")
+        }
+    }
+
+    @Test func infoShowsWhatWaitsForAWorker() async throws {
+        try await TestDatabase.withBroker { broker in
+            let queued = try run(["task", "reports.monthly", "2026"], on: broker)
+            #expect(queued.status == 0)
+            let missing = try run(["result", queued.output.trimmingCharacters(in: .whitespacesAndNewlines)], on: broker)
+            #expect(missing.status == 1)
+            #expect(missing.error.contains("no result"))
+            let info = try run(["info", "--json"], on: broker)
+            let summary = try JSONValue.parse(info.output)
+            guard case .object(let fields) = summary, case .array(let tasks)? = fields["tasks"] else {
+                Issue.record("unexpected info: \(info.output)")
+                return
+            }
+            #expect(tasks == [["function": "reports.monthly", "queued": 1, "running": 0, "waiting": 0]])
+            let text = try run(["info"], on: broker).output
+            #expect(text.contains("reports.monthly: 0 / 1 / 0"))
+        }
+    }
+
+    @Test func badInputFromTheShellIsAClearError() async throws {
+        try await TestDatabase.withBroker { broker in
+            let chain = try run(["chain", "[[5]]"], on: broker)
+            #expect(chain.status != 0)
+            #expect(chain.error.contains("chain link 0 has no function name"))
+            let policy = try run(["chain", #"[["baton.echo"]]"#, "--policy", "sometimes"], on: broker)
+            #expect(policy.status != 0)
+            #expect(policy.error.contains("--policy is stop or continue"))
+            let kwargs = try run(["task", "baton.echo", "--kwargs", "[1]"], on: broker)
+            #expect(kwargs.status != 0)
+            #expect(try await broker.queueSize() == 0)
+        }
+    }
+}
