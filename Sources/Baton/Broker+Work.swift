@@ -32,6 +32,16 @@ extension Broker {
         try await connection.query(WorkSQL.release, [task.id, owner])[0].decode(0)
     }
 
+    /// Marks a cluster alive in `baton.clusters` (registering it) and prunes expired cached results.
+    public func heartbeat(cluster name: String, workers: Int, functions: [String], on connection: Connection) async throws {
+        _ = try await connection.query(WorkSQL.heartbeat, [name, workers, functions])
+    }
+
+    /// Removes a stopping cluster from `baton.clusters`.
+    public func unregister(cluster name: String, on connection: Connection) async throws {
+        _ = try await connection.query(WorkSQL.unregister, [name])
+    }
+
     /// A signal fired whenever work is queued (NOTIFY), for an idle worker to sleep on.
     public func wakeups() async throws -> WorkSubscription {
         let (token, signal) = try await hub.subscribe(wantsWork: true)
@@ -68,6 +78,10 @@ enum WorkSQL {
     static let complete = PreparedStatement(
         name: "baton_complete",
         sql: "SELECT baton.complete_task($1::uuid, $2, $3::boolean, $4::jsonb, $5)")
+    /// A cluster's heartbeat (clusters primary key, cached_results_expiry).
+    static let heartbeat = "SELECT baton.cluster_heartbeat($1, $2::integer, $3::text[])"
+    /// A cluster leaves (clusters primary key).
+    static let unregister = "DELETE FROM baton.clusters WHERE name = $1"
     /// Hands a task back unrun (primary key).
     static let release = "SELECT baton.release_task($1::uuid, $2)"
     /// The next queued task of one task or one chain, for sync runs (primary key or tasks_chain_link).

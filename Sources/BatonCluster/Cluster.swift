@@ -33,6 +33,7 @@ public final class Cluster: Service, Sendable {
     public func run() async throws {
         let wake = try await broker.wakeups()
         defer { wake.cancel() }
+        try await heartbeat()
         logger.info("cluster started", metadata: [
             "name": "\(configuration.name)", "workers": "\(configuration.workers)",
             "functions": "\(registry.names.joined(separator: ","))",
@@ -44,13 +45,28 @@ public final class Cluster: Service, Sendable {
                 wake.signal.fire()
             }
         }
+        do {
+            // Detached: a cancelled cluster still leaves the list.
+            try await Task.detached { [broker, configuration] in
+                try await broker.pool.withConnection { try await broker.unregister(cluster: configuration.name, on: $0) }
+            }.value
+        } catch {
+            logger.warning("could not remove the cluster's row from baton.clusters", metadata: ["error": "\(error)"])
+        }
         logger.info("cluster stopped", metadata: ["name": "\(configuration.name)", "finished": "\(finishedCount)"])
     }
 
     /// Claims work while there are free workers, sleeping on the wake signal when idle.
     private func fetch(into group: inout DiscardingTaskGroup, wake: Signal) async {
         var failures = 0
+        var lastBeat = ContinuousClock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if ContinuousClock.now - lastBeat >= configuration.idleCheckInterval {
+                lastBeat = .now
+                do { try await heartbeat() } catch {
+                    logger.error("heartbeat failed", metadata: ["error": "\(error)"])
+                }
+            }
             let free = configuration.workers - counts.withLock { $0.running }
             if free > 0 {
                 do {
@@ -69,6 +85,14 @@ public final class Cluster: Service, Sendable {
                 }
             }
             _ = await wake.wait(until: .now + configuration.idleCheckInterval)
+        }
+    }
+
+    /// Shows the cluster alive in `baton.clusters` and prunes expired cached results.
+    private func heartbeat() async throws {
+        try await broker.pool.withConnection { connection in
+            try await broker.heartbeat(
+                cluster: configuration.name, workers: configuration.workers, functions: registry.names, on: connection)
         }
     }
 

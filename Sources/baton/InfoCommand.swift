@@ -4,7 +4,7 @@ import Baton
 struct InfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Show the queue: tasks by function and state, workers holding leases, the last hour's results."
+        abstract: "Show the queue: tasks by function and state, the clusters, the last hour's results."
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -20,12 +20,16 @@ struct InfoCommand: AsyncParsableCommand {
                 "queued": .int(try row.decode("queued")), "running": .int(try row.decode("running")),
             ]
         }
-        let workers = try await connection.query(InfoSQL.workers).map { row -> JSONValue in
-            ["worker": .string(try row.decode("lease_owner")), "running": .int(try row.decode("running"))]
+        let clusters = try await connection.query(InfoSQL.clusters).map { row -> JSONValue in
+            [
+                "name": .string(try row.decode("name")), "workers": .int(try row.decode("workers")),
+                "running": .int(try row.decode("running")), "seen_seconds_ago": .double(try row.decode("seen_ago")),
+                "alive": .bool(try row.decode("alive")),
+            ]
         }
         let hour = try await connection.query(InfoSQL.lastHour)[0]
         let summary: JSONValue = [
-            "tasks": .array(tasks), "workers": .array(workers),
+            "tasks": .array(tasks), "clusters": .array(clusters),
             "last_hour": ["results": .int(try hour.decode("results")), "failures": .int(try hour.decode("failures"))],
         ]
         await connection.close()
@@ -35,9 +39,13 @@ struct InfoCommand: AsyncParsableCommand {
         for case .object(let task) in tasks {
             print("  \(task["function"]!.plain): \(task["waiting"]!) / \(task["queued"]!) / \(task["running"]!)")
         }
-        print("workers holding leases:")
-        if workers.isEmpty { print("  none") }
-        for case .object(let worker) in workers { print("  \(worker["worker"]!.plain): \(worker["running"]!) running") }
+        print("clusters:")
+        if clusters.isEmpty { print("  none") }
+        for case .object(let cluster) in clusters {
+            let state = cluster["alive"] == true ? "alive" : "silent"
+            print("  \(cluster["name"]!.plain): \(state), \(cluster["running"]!) of \(cluster["workers"]!) workers busy, "
+                + "seen \(cluster["seen_seconds_ago"]!.plain) s ago")
+        }
         print("last hour: \(try hour.decode("results", as: Int.self)) results, "
             + "\(try hour.decode("failures", as: Int.self)) failures")
     }
@@ -59,10 +67,12 @@ enum InfoSQL {
                count(*) FILTER (WHERE state = 'running') AS running
         FROM baton.tasks GROUP BY func ORDER BY func
         """
-    /// Workers holding leases now (tasks_lease_expiry).
-    static let workers = """
-        SELECT lease_owner, count(*) AS running FROM baton.tasks
-        WHERE state = 'running' GROUP BY lease_owner ORDER BY lease_owner
+    /// Clusters and how many tasks each runs; alive when seen within 30 s (clusters, tasks_lease_expiry).
+    static let clusters = """
+        SELECT c.name, c.workers, round(extract(epoch FROM now() - c.seen_at)::numeric, 1)::float8 AS seen_ago,
+               c.seen_at > now() - interval '30 seconds' AS alive,
+               (SELECT count(*) FROM baton.tasks t WHERE t.state = 'running' AND t.lease_owner = c.name) AS running
+        FROM baton.clusters AS c ORDER BY c.name
         """
     /// The last hour's results and failures (results_stopped_at).
     static let lastHour = """
