@@ -14,6 +14,8 @@ public final class Cluster: Service, Sendable {
     public let broker: Broker
     public let registry: TaskRegistry
     public let configuration: ClusterConfiguration
+    /// The functions this cluster claims: those its registry has.
+    let functions: [String]
     let logger: Logger
     private let counts = Mutex((running: 0, finished: 0))
 
@@ -24,6 +26,7 @@ public final class Cluster: Service, Sendable {
         self.broker = broker
         self.registry = registry
         self.configuration = configuration
+        self.functions = registry.names
         self.logger = logger
     }
 
@@ -36,7 +39,7 @@ public final class Cluster: Service, Sendable {
         try await heartbeat()
         logger.info("cluster started", metadata: [
             "name": "\(configuration.name)", "workers": "\(configuration.workers)",
-            "functions": "\(registry.names.joined(separator: ","))",
+            "functions": "\(functions.joined(separator: ","))",
         ])
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
@@ -92,14 +95,14 @@ public final class Cluster: Service, Sendable {
     private func heartbeat() async throws {
         try await broker.pool.withConnection { connection in
             try await broker.heartbeat(
-                cluster: configuration.name, workers: configuration.workers, functions: registry.names, on: connection)
+                cluster: configuration.name, workers: configuration.workers, functions: functions, on: connection)
         }
     }
 
     private func claim(_ limit: Int) async throws -> [ClaimedTask] {
         try await broker.pool.withConnection { connection in
             try await broker.claim(
-                functions: registry.names, limit: limit, owner: configuration.name, lease: configuration.lease,
+                functions: functions, limit: limit, owner: configuration.name, lease: configuration.lease,
                 on: connection)
         }
     }
