@@ -15,6 +15,9 @@ public struct BatonError: Error, Sendable, CustomStringConvertible {
         public static let badArguments = Code("bad_arguments")
         /// A task function threw, or was stopped.
         public static let taskFailed = Code("task_failed")
+        /// A task ignored the cancellation of its timeout: its worker slot is lost, and the
+        /// cluster stopped so that its supervisor can start a fresh process.
+        public static let clusterWedged = Code("cluster_wedged")
         /// A setting (an environment variable, an option) has a value that cannot be used.
         public static let invalidConfiguration = Code("invalid_configuration")
     }

@@ -8,20 +8,26 @@ extension Broker {
     ///   - transaction: the caller's open transaction: the task exists only if it commits.
     ///   - sync: run the task now, in this process, through `registry`, and record its
     ///     result as a worker would.
+    ///   - maxAttempts: attempts before a failure is final; each retry waits `retryDelay`
+    ///     doubled per attempt, with jitter.
+    ///   - timeout: how long one attempt may run; nil: the cluster's default.
     /// - Returns: the task's id.
     /// - Throws: `BatonError.invalidArgument` for bad input (nothing is enqueued).
     @discardableResult
     public func asyncTask(
         _ function: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], group: String? = nil,
-        cached: Caching = false, sync: Bool = false, priority: Int = 0, in transaction: Transaction? = nil
+        cached: Caching = false, sync: Bool = false, priority: Int = 0, maxAttempts: Int = 1,
+        retryDelay: Duration = .seconds(1), timeout: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> UUID {
         try refuseSyncInTransaction(sync, transaction)
         let argsText = try JSONValue.array(args).jsonText()
         let kwargsText = try JSONValue.object(kwargs).jsonText()
         let id: UUID = try await withQueryable(transaction) { queryable in
             try await invalidInputAsBatonError {
-                try await queryable.query(SQL.asyncTask, [function, argsText, kwargsText, group, cached.interval, priority])[0]
-                    .decode("id")
+                try await queryable.query(SQL.asyncTask, [
+                    function, argsText, kwargsText, group, cached.interval, priority, maxAttempts,
+                    retryDelay.postgresInterval, timeout?.postgresInterval,
+                ])[0].decode("id")
             }
         }
         if sync { try await runInline(taskID: id) }
@@ -38,11 +44,12 @@ extension Broker {
     @discardableResult
     public func asyncChain(
         _ links: [ChainLink], group: String? = nil, cached: Caching = false, sync: Bool = false,
-        policy: ChainPolicy = .stop, in transaction: Transaction? = nil
+        policy: ChainPolicy = .stop, maxAttempts: Int = 1, retryDelay: Duration = .seconds(1),
+        timeout: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> String {
         try await asyncChain(
             json: try JSONValue.array(links.map(\.json)).jsonText(), group: group, cached: cached, sync: sync,
-            policy: policy, in: transaction)
+            policy: policy, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout, in: transaction)
     }
 
     /// Enqueues a chain given as JSON text in the seed's format, `[[func, [args], {kwargs}], ...]`
@@ -51,7 +58,8 @@ extension Broker {
     @discardableResult
     public func asyncChain(
         json chainText: String, group: String? = nil, cached: Caching = false, sync: Bool = false,
-        policy: ChainPolicy = .stop, in transaction: Transaction? = nil
+        policy: ChainPolicy = .stop, maxAttempts: Int = 1, retryDelay: Duration = .seconds(1),
+        timeout: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> String {
         try refuseSyncInTransaction(sync, transaction)
         guard (try? JSONValue.parse(chainText)) != nil else {
@@ -59,8 +67,10 @@ extension Broker {
         }
         let groupID: String = try await withQueryable(transaction) { queryable in
             try await invalidInputAsBatonError {
-                try await queryable.query(SQL.asyncChain, [chainText, group, cached.interval, policy.rawValue])[0]
-                    .decode("group_id")
+                try await queryable.query(SQL.asyncChain, [
+                    chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
+                    timeout?.postgresInterval,
+                ])[0].decode("group_id")
             }
         }
         if sync { try await runInline(groupID: groupID) }
@@ -82,13 +92,23 @@ extension Broker {
         } catch let error as PostgresError where error.code == PostgresError.Code("22023")
             || (error.code == .uniqueViolation && error.message.hasPrefix("baton")) {
             throw BatonError(code: .invalidArgument, message: error.message)
+        } catch let error as PostgresError where error.code == PostgresError.Code("23514") {
+            throw BatonError(
+                code: .invalidArgument,
+                message: "a task option is out of range (maxAttempts at least 1, delays and timeouts positive): "
+                    + error.message)
         }
     }
 
     private enum SQL {
         /// Enqueues one task through the SQL API (baton.async_task).
-        static let asyncTask = "SELECT baton.async_task($1, $2::jsonb, $3::jsonb, $4, $5::interval, NULL, $6::integer) AS id"
+        static let asyncTask = """
+            SELECT baton.async_task($1, $2::jsonb, $3::jsonb, $4, $5::interval, NULL, $6::integer, $7::integer,
+                                    $8::interval, $9::interval) AS id
+            """
         /// Enqueues a chain through the SQL API (baton.async_chain).
-        static let asyncChain = "SELECT baton.async_chain($1::jsonb, $2, $3::interval, $4) AS group_id"
+        static let asyncChain = """
+            SELECT baton.async_chain($1::jsonb, $2, $3::interval, $4, $5::integer, $6::interval, $7::interval) AS group_id
+            """
     }
 }

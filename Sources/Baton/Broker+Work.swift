@@ -8,7 +8,7 @@ extension Broker {
         functions: [String], limit: Int, owner: String, lease: Duration, on connection: Connection
     ) async throws -> [ClaimedTask] {
         let rows = try await connection.query(
-            WorkSQL.claim, [functions, limit, owner, Caching.expiring(after: lease).interval])
+            WorkSQL.claim, [functions, limit, owner, lease.postgresInterval])
         return try rows.map(ClaimedTask.init(row:))
     }
 
@@ -32,9 +32,40 @@ extension Broker {
         try await connection.query(WorkSQL.release, [task.id, owner])[0].decode(0)
     }
 
-    /// Marks a cluster alive in `baton.clusters` (registering it) and prunes expired cached results.
-    public func heartbeat(cluster name: String, workers: Int, functions: [String], on connection: Connection) async throws {
-        _ = try await connection.query(WorkSQL.heartbeat, [name, workers, functions])
+    /// Marks a cluster alive in `baton.clusters` (registering it), extends the leases of the
+    /// tasks it runs by `lease`, and prunes expired cached results.
+    public func heartbeat(
+        cluster name: String, workers: Int, functions: [String], lease: Duration, on connection: Connection
+    ) async throws {
+        _ = try await connection.query(WorkSQL.heartbeat, [name, workers, functions, lease.postgresInterval])
+    }
+
+    /// Puts tasks whose lease expired back in the queue (or fails them after their 5th lost
+    /// lease), one transaction each. At most one process rescues at a time (advisory lock);
+    /// the others return at once.
+    /// - Returns: the ids of the tasks rescued.
+    @discardableResult
+    public func rescueExpiredLeases(on connection: Connection) async throws -> [UUID] {
+        guard try await connection.query(WorkSQL.tryRescuerLock, Self.rescuerLockKey)[0].decode(0, as: Bool.self) else {
+            return []
+        }
+        var rescued: [UUID] = []
+        do {
+            while let id = try await connection.query(WorkSQL.rescue)[0].decode(0, as: UUID?.self) { rescued.append(id) }
+        } catch {
+            _ = try? await connection.query(WorkSQL.rescuerUnlock, Self.rescuerLockKey)
+            throw error
+        }
+        _ = try await connection.query(WorkSQL.rescuerUnlock, Self.rescuerLockKey)
+        return rescued
+    }
+
+    /// The advisory lock key of the rescuer ("batonres" in ASCII).
+    static let rescuerLockKey: Int64 = 0x6261_746F_6E72_6573
+
+    /// When the next queued task of these functions may run, if any is waiting for its time.
+    public func nextRunAt(functions: [String], on connection: Connection) async throws -> Date? {
+        try await connection.query(WorkSQL.nextRunAt, [functions])[0].decode(0, as: Date?.self)
     }
 
     /// Removes a stopping cluster from `baton.clusters`.
@@ -57,9 +88,12 @@ extension Broker {
     func runInline(taskID: UUID? = nil, groupID: String? = nil) async throws {
         let owner = WorkerIdentity.current.name + ":sync"
         try await pool.withConnection { connection in
-            while let id = try await connection.query(WorkSQL.nextInline, [taskID, groupID]).first {
+            while let next = try await connection.query(WorkSQL.nextInline, [taskID, groupID]).first {
+                // A failed attempt with attempts left waits for its backoff, here too.
+                let due = try next.decode("run_at", as: Date.self).timeIntervalSinceNow
+                if due > 0 { try await Task.sleep(for: .milliseconds(Int(due * 1000) + 1)) }
                 let claimed = try await connection.query(
-                    WorkSQL.claimByID, [try id.decode("id", as: UUID.self), owner, "1 hour"])
+                    WorkSQL.claimByID, [try next.decode("id", as: UUID.self), owner, "1 hour"])
                 guard let row = claimed.first else { continue }
                 let task = try ClaimedTask(row: row)
                 try await complete(task, outcome: await registry.execute(task), owner: owner, on: connection)
@@ -72,21 +106,26 @@ enum WorkSQL {
     /// Claims the next queued tasks of the given functions (baton.claim_tasks; tasks_claim_order).
     static let claim = PreparedStatement(
         name: "baton_claim",
-        sql: "SELECT id, func, args::text, kwargs::text, group_id, chain_position, attempts "
-            + "FROM baton.claim_tasks($1::text[], $2::integer, $3, $4::interval)")
+        sql: "SELECT \(ClaimedTask.columns) FROM baton.claim_tasks($1::text[], $2::integer, $3, $4::interval)")
     /// Completes one task (baton.complete_task; primary key, tasks_chain_link).
     static let complete = PreparedStatement(
         name: "baton_complete",
         sql: "SELECT baton.complete_task($1::uuid, $2, $3::boolean, $4::jsonb, $5)")
-    /// A cluster's heartbeat (clusters primary key, cached_results_expiry).
-    static let heartbeat = "SELECT baton.cluster_heartbeat($1, $2::integer, $3::text[])"
+    /// A cluster's heartbeat: alive, its leases extended (clusters primary key, cached_results_expiry).
+    static let heartbeat = "SELECT baton.cluster_heartbeat($1, $2::integer, $3::text[], $4::interval)"
     /// A cluster leaves (clusters primary key).
     static let unregister = "DELETE FROM baton.clusters WHERE name = $1"
+    static let tryRescuerLock = "SELECT pg_try_advisory_lock($1)"
+    static let rescuerUnlock = "SELECT pg_advisory_unlock($1)"
+    /// Rescues one task whose lease expired (tasks_lease_expiry).
+    static let rescue = "SELECT baton.rescue_expired_task()"
+    /// The earliest future run_at among queued tasks of these functions (tasks_claim_order).
+    static let nextRunAt = "SELECT min(run_at) FROM baton.tasks WHERE state = 'queued' AND func = ANY ($1::text[])"
     /// Hands a task back unrun (primary key).
     static let release = "SELECT baton.release_task($1::uuid, $2)"
     /// The next queued task of one task or one chain, for sync runs (primary key or tasks_chain_link).
     static let nextInline = """
-        SELECT id FROM baton.tasks
+        SELECT id, run_at FROM baton.tasks
         WHERE state = 'queued' AND (id = $1::uuid OR group_id = $2)
         ORDER BY chain_position NULLS FIRST LIMIT 1
         """
@@ -94,8 +133,8 @@ enum WorkSQL {
     static let claimByID = """
         UPDATE baton.tasks SET state = 'running', attempts = attempts + 1, lease_owner = $2,
             lease_expires_at = now() + $3::interval, started_at = now()
-        WHERE id = $1 AND state = 'queued'
-        RETURNING id, func, args::text, kwargs::text, group_id, chain_position, attempts
+        WHERE id = $1 AND state = 'queued' AND run_at <= now()
+        RETURNING \(ClaimedTask.columns)
         """
 }
 

@@ -20,6 +20,10 @@ public final class Chain: Sendable {
     public let cached: Caching
     public let sync: Bool
     public let policy: ChainPolicy
+    /// Attempts each link gets, the first retry's delay, and one attempt's time limit.
+    public let maxAttempts: Int
+    public let retryDelay: Duration
+    public let timeout: Duration?
     public let broker: Broker?
     /// The links, in order.
     public var links: [ChainLink] { state.withLock { $0.links } }
@@ -29,13 +33,17 @@ public final class Chain: Sendable {
 
     public init(
         chain: [ChainLink] = [], group: String? = nil, cached: Caching = false, sync: Bool = false,
-        policy: ChainPolicy = .stop, broker: Broker? = nil
+        policy: ChainPolicy = .stop, maxAttempts: Int = 1, retryDelay: Duration = .seconds(1), timeout: Duration? = nil,
+        broker: Broker? = nil
     ) {
         self.state = Mutex(State(links: chain))
         self.group = group
         self.cached = cached
         self.sync = sync
         self.policy = policy
+        self.maxAttempts = maxAttempts
+        self.retryDelay = retryDelay
+        self.timeout = timeout
         self.broker = broker
     }
 
@@ -52,7 +60,8 @@ public final class Chain: Sendable {
     @discardableResult
     public func run(in transaction: Transaction? = nil) async throws -> String {
         let id = try await resolve(broker).asyncChain(
-            links, group: group, cached: cached, sync: sync, policy: policy, in: transaction)
+            links, group: group, cached: cached, sync: sync, policy: policy, maxAttempts: maxAttempts,
+            retryDelay: retryDelay, timeout: timeout, in: transaction)
         state.withLock { $0.groupID = id }
         return id
     }

@@ -11,6 +11,14 @@ public struct ClaimedTask: Sendable, Identifiable {
     public let chainPosition: Int?
     /// This attempt's number, from 1.
     public let attempt: Int
+    /// How long it may run; nil: the cluster's default.
+    public let timeout: Duration?
+
+    /// The columns `init(row:)` reads, for the statements that claim.
+    static let columns = """
+        id, func, args::text, kwargs::text, group_id, chain_position, attempts, \
+        extract(epoch FROM timeout)::float8 AS timeout_seconds
+        """
 
     init(row: Row) throws {
         id = try row.decode("id")
@@ -18,6 +26,7 @@ public struct ClaimedTask: Sendable, Identifiable {
         groupID = try row.decode("group_id")
         chainPosition = try row.decode("chain_position")
         attempt = try row.decode("attempts")
+        timeout = try row.decode("timeout_seconds", as: Double?.self).map { .milliseconds(Int($0 * 1000)) }
         // Arguments that are not what the function expects fail the task, not the claim.
         guard case .array(let args) = try JSONValue.parse(try row.decode("args", as: String.self)),
               case .object(let kwargs) = try JSONValue.parse(try row.decode("kwargs", as: String.self))

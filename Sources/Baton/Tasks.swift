@@ -7,10 +7,12 @@ import LibPQ
 @discardableResult
 public func asyncTask(
     _ function: String, _ args: JSONValue..., kwargs: [String: JSONValue] = [:], group: String? = nil,
-    cached: Caching = false, sync: Bool = false, broker: Broker? = nil, in transaction: Transaction? = nil
+    cached: Caching = false, sync: Bool = false, broker: Broker? = nil, maxAttempts: Int = 1,
+    retryDelay: Duration = .seconds(1), timeout: Duration? = nil, in transaction: Transaction? = nil
 ) async throws -> UUID {
     try await resolve(broker).asyncTask(
-        function, args: args, kwargs: kwargs, group: group, cached: cached, sync: sync, in: transaction)
+        function, args: args, kwargs: kwargs, group: group, cached: cached, sync: sync, maxAttempts: maxAttempts,
+        retryDelay: retryDelay, timeout: timeout, in: transaction)
 }
 
 /// Enqueues a chain of `(function, args)` pairs; returns its group id. django-q's `async_chain`.
@@ -35,14 +37,16 @@ public func asyncChain(
         broker: broker, policy: policy, in: transaction)
 }
 
-/// Enqueues a chain of links; returns its group id.
+/// Enqueues a chain of links; returns its group id. Each link gets `maxAttempts`, `retryDelay`, `timeout`.
 @discardableResult
 public func asyncChain(
     _ chain: [ChainLink], group: String? = nil, cached: Caching = false, sync: Bool = false,
-    broker: Broker? = nil, policy: ChainPolicy = .stop, in transaction: Transaction? = nil
+    broker: Broker? = nil, policy: ChainPolicy = .stop, maxAttempts: Int = 1, retryDelay: Duration = .seconds(1),
+    timeout: Duration? = nil, in transaction: Transaction? = nil
 ) async throws -> String {
     try await resolve(broker).asyncChain(
-        chain, group: group, cached: cached, sync: sync, policy: policy, in: transaction)
+        chain, group: group, cached: cached, sync: sync, policy: policy, maxAttempts: maxAttempts,
+        retryDelay: retryDelay, timeout: timeout, in: transaction)
 }
 
 /// A task's result; nil while unfinished. django-q's `result`.

@@ -46,11 +46,7 @@ public struct Caching: Sendable, Hashable, ExpressibleByBooleanLiteral {
     }
 
     /// The expiry as a PostgreSQL interval, nil when not cached.
-    var interval: String? {
-        guard let expiry else { return nil }
-        let (seconds, attoseconds) = expiry.components
-        return "\(seconds) seconds \(attoseconds / 1_000_000_000_000) microseconds"
-    }
+    var interval: String? { expiry?.postgresInterval }
 }
 
 /// What a chain does when a link fails.
@@ -59,4 +55,12 @@ public enum ChainPolicy: String, Sendable, Hashable {
     case stop
     /// The remaining links run anyway, as in django-q.
     case `continue`
+}
+
+extension Duration {
+    /// The duration as PostgreSQL interval text, to microseconds: `3 seconds 250000 microseconds`.
+    public var postgresInterval: String {
+        let (seconds, attoseconds) = components
+        return "\(seconds) seconds \(attoseconds / 1_000_000_000_000) microseconds"
+    }
 }

@@ -1,4 +1,5 @@
 import Baton
+import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -6,10 +7,13 @@ import Synchronization
 /// Runs queued tasks of the functions its registry has: django-q's cluster.
 ///
 /// The fetcher claims as many tasks as there are free workers in one statement
-/// (`FOR UPDATE SKIP LOCKED`), each runs as a child task, and each outcome is recorded
-/// with `baton.complete_task`, which also releases the next chain link. An idle cluster
-/// sleeps until NOTIFY says work is queued. A `Service`: on graceful shutdown it stops
-/// claiming and lets running tasks finish; cancelled, it hands unfinished tasks back.
+/// (`FOR UPDATE SKIP LOCKED`), each runs under its timeout, and each outcome is recorded
+/// with `baton.complete_task`, which also retries failures and releases the next chain
+/// link. An idle cluster sleeps until NOTIFY says work is queued, or until a delayed retry
+/// is due. A heartbeat renews its leases and rescues the tasks of clusters that died.
+///
+/// A `Service`: on graceful shutdown (or `shutdown()`) it stops claiming and lets running
+/// tasks finish; cancelled, it hands the unfinished ones back to the queue.
 public final class Cluster: Service, Sendable {
     public let broker: Broker
     public let registry: TaskRegistry
@@ -17,7 +21,16 @@ public final class Cluster: Service, Sendable {
     /// The functions this cluster claims: those its registry has.
     let functions: [String]
     let logger: Logger
-    private let counts = Mutex((running: 0, finished: 0))
+
+    struct State {
+        var running = 0
+        var finished = 0
+        var stopping = false
+        var abandoned: [UUID] = []
+    }
+
+    let state = Mutex(State())
+    let wake = Signal()
 
     public init(
         broker: Broker, registry: TaskRegistry = .stock, configuration: ClusterConfiguration = ClusterConfiguration(),
@@ -31,71 +44,77 @@ public final class Cluster: Service, Sendable {
     }
 
     /// Tasks finished (recorded) by this cluster so far.
-    public var finishedCount: Int { counts.withLock { $0.finished } }
+    public var finishedCount: Int { state.withLock { $0.finished } }
+
+    /// Stops claiming; `run()` returns once the running tasks have finished.
+    public func shutdown() {
+        state.withLock { $0.stopping = true }
+        wake.fire()
+    }
 
     public func run() async throws {
-        let wake = try await broker.wakeups()
-        defer { wake.cancel() }
-        try await heartbeat()
+        let subscription = try await broker.wakeups()
+        defer { subscription.cancel() }
+        // Notifications about new work and this cluster's own events share one signal.
+        let relay = Task { [wake] in
+            while !Task.isCancelled {
+                if await subscription.signal.wait(until: nil) { wake.fire() }
+            }
+        }
+        defer { relay.cancel() }
+        try await upkeep()
         logger.info("cluster started", metadata: [
             "name": "\(configuration.name)", "workers": "\(configuration.workers)",
             "functions": "\(functions.joined(separator: ","))",
         ])
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
-                await fetch(into: &group, wake: wake.signal)
+                await fetch(into: &group)
             } onGracefulShutdown: {
-                wake.signal.fire()
+                self.shutdown()
             }
         }
-        do {
-            // Detached: a cancelled cluster still leaves the list.
-            try await Task.detached { [broker, configuration] in
-                try await broker.pool.withConnection { try await broker.unregister(cluster: configuration.name, on: $0) }
-            }.value
-        } catch {
-            logger.warning("could not remove the cluster's row from baton.clusters", metadata: ["error": "\(error)"])
+        await leave()
+        let abandoned = state.withLock { $0.abandoned }
+        if !abandoned.isEmpty {
+            throw BatonError(
+                code: .clusterWedged,
+                message: "tasks \(abandoned.map(\.uuidString).joined(separator: ", ")) ignored the cancellation of "
+                    + "their timeout; the cluster stopped so that a fresh process can take its place")
         }
-        logger.info("cluster stopped", metadata: ["name": "\(configuration.name)", "finished": "\(finishedCount)"])
     }
 
-    /// Claims work while there are free workers, sleeping on the wake signal when idle.
-    private func fetch(into group: inout DiscardingTaskGroup, wake: Signal) async {
+    /// Claims work while there are free workers; sleeps on the wake signal when idle.
+    private func fetch(into group: inout DiscardingTaskGroup) async {
         var failures = 0
-        var lastBeat = ContinuousClock.now
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if ContinuousClock.now - lastBeat >= configuration.idleCheckInterval {
-                lastBeat = .now
-                do { try await heartbeat() } catch {
+        var lastUpkeep = ContinuousClock.now
+        while !Task.isCancelled && !state.withLock({ $0.stopping || !$0.abandoned.isEmpty }) {
+            if ContinuousClock.now - lastUpkeep >= configuration.heartbeatInterval {
+                lastUpkeep = .now
+                do { try await upkeep() } catch {
                     logger.error("heartbeat failed", metadata: ["error": "\(error)"])
                 }
             }
-            let free = configuration.workers - counts.withLock { $0.running }
+            let free = configuration.workers - state.withLock { $0.running }
+            var sleepUntil = ContinuousClock.now + min(configuration.idleCheckInterval, configuration.heartbeatInterval)
             if free > 0 {
                 do {
                     let tasks = try await claim(free)
+                    if failures > 0 { logger.info("claiming works again") }
                     failures = 0
                     for task in tasks {
-                        counts.withLock { $0.running += 1 }
-                        group.addTask { await self.process(task, wake: wake) }
+                        state.withLock { $0.running += 1 }
+                        group.addTask { await self.process(task) }
                     }
                     if tasks.count == free { continue }
+                    if let due = try await nextRetry(), due < sleepUntil { sleepUntil = due }
                 } catch {
                     failures += 1
-                    logger.error("claiming failed; retrying", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: .milliseconds(min(5000, 100 << min(failures, 6))))
-                    continue
+                    logger.error("claiming failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                    sleepUntil = .now + .milliseconds(min(5000, 50 << min(failures, 7)))
                 }
             }
-            _ = await wake.wait(until: .now + configuration.idleCheckInterval)
-        }
-    }
-
-    /// Shows the cluster alive in `baton.clusters` and prunes expired cached results.
-    private func heartbeat() async throws {
-        try await broker.pool.withConnection { connection in
-            try await broker.heartbeat(
-                cluster: configuration.name, workers: configuration.workers, functions: functions, on: connection)
+            _ = await wake.wait(until: sleepUntil)
         }
     }
 
@@ -107,31 +126,10 @@ public final class Cluster: Service, Sendable {
         }
     }
 
-    /// Runs one task and records its outcome; frees its worker and wakes the fetcher.
-    private func process(_ task: ClaimedTask, wake: Signal) async {
-        defer {
-            counts.withLock { $0.running -= 1 }
-            wake.fire()
-        }
-        let outcome = await registry.execute(task)
-        let owner = configuration.name
-        // Cancelled (not a graceful stop): the task did not run to its end; hand it back.
-        let handBack = Task.isCancelled
-        do {
-            // Detached, so that recording the outcome is not itself cancelled halfway.
-            try await Task.detached { [broker] in
-                try await broker.pool.withConnection { connection in
-                    if handBack {
-                        try await broker.release(task, owner: owner, on: connection)
-                    } else if try await broker.complete(task, outcome: outcome, owner: owner, on: connection) {
-                        self.counts.withLock { $0.finished += 1 }
-                    }
-                }
-            }.value
-        } catch {
-            logger.error("recording a task failed; its lease will expire", metadata: [
-                "task": "\(task.id)", "error": "\(error)",
-            ])
-        }
+    /// When the earliest delayed retry of this cluster's functions is due, if any.
+    private func nextRetry() async throws -> ContinuousClock.Instant? {
+        guard let date = try await broker.pool.withConnection({ try await broker.nextRunAt(functions: functions, on: $0) })
+        else { return nil }
+        return .now + .milliseconds(max(0, Int(date.timeIntervalSinceNow * 1000)))
     }
 }

@@ -1,26 +1,38 @@
 import Baton
 import Foundation
 
-/// How a cluster runs: how many tasks at once, and its leases.
+/// How a cluster runs: how many tasks at once, leases, timeouts.
 public struct ClusterConfiguration: Sendable {
     /// Tasks run at once; the default is the number of cores.
     public var workers: Int
-    /// How long a claimed task is leased. A lease that runs out (a crashed worker) lets the
-    /// task be claimed again.
+    /// How long a claimed task is leased. The cluster renews its leases every third of this;
+    /// a lease that runs out (the cluster died) lets another cluster take the task.
     public var lease: Duration
     /// How long an idle cluster sleeps at most before looking for work unasked, in case a
     /// notification was missed. Work is normally found at once, through NOTIFY.
     public var idleCheckInterval: Duration
+    /// How long one attempt may run when its task sets no timeout; nil: no limit.
+    public var timeout: Duration?
+    /// How long a timed-out task has to stop after being cancelled. One that does not is
+    /// abandoned: the cluster stops claiming, finishes the rest and `run()` throws
+    /// `BatonError.clusterWedged`, for a supervisor to start a fresh process.
+    public var abandonAfter: Duration
     /// Names this cluster in leases and `baton.results.worker`: `host:pid:xxxx`.
     public var name: String
 
     public init(
-        workers: Int = ProcessInfo.processInfo.activeProcessorCount, lease: Duration = .seconds(300),
-        idleCheckInterval: Duration = .seconds(5), name: String? = nil
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount, lease: Duration = .seconds(30),
+        idleCheckInterval: Duration = .seconds(5), timeout: Duration? = nil, abandonAfter: Duration = .seconds(10),
+        name: String? = nil
     ) {
         self.workers = max(1, workers)
-        self.lease = lease
+        self.lease = max(lease, .milliseconds(300))
         self.idleCheckInterval = idleCheckInterval
+        self.timeout = timeout
+        self.abandonAfter = abandonAfter
         self.name = name ?? "\(WorkerIdentity.current.name):\(UUID().uuidString.prefix(4).lowercased())"
     }
+
+    /// How often leases are renewed, expired leases rescued, and the cluster shown alive.
+    var heartbeatInterval: Duration { min(lease / 3, idleCheckInterval) }
 }

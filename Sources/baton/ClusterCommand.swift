@@ -1,15 +1,22 @@
 import ArgumentParser
 import Baton
 import BatonCluster
+import Dispatch
 import Foundation
 import Logging
-import ServiceLifecycle
+import Synchronization
 
 struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
         abstract: "Run queued tasks of the stock functions until SIGTERM or SIGINT.",
-        discussion: "Build your own worker on BatonCluster to run your own functions (see Examples/)."
+        discussion: """
+            On SIGTERM or SIGINT the cluster stops claiming and lets running tasks finish for up to \
+            --grace seconds, then hands the rest back to the queue and exits 0. A second signal hands \
+            them back at once. Exits 75 when a task ignored the cancellation of its timeout, so that a \
+            supervisor starts a fresh process. Build your own worker on BatonCluster to run your own \
+            functions (see Examples/).
+            """
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -17,8 +24,14 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(help: "Tasks run at once (default: the number of cores).")
     var workers = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Seconds a claimed task is leased to this cluster.")
-    var lease = 300
+    @Option(help: "Seconds a claimed task is leased; renewed every third of it while the task runs.")
+    var lease = 30.0
+
+    @Option(help: "Seconds one attempt may run when its task sets no timeout (default: no limit).")
+    var timeout: Double?
+
+    @Option(help: "Seconds running tasks get to finish after SIGTERM or SIGINT.")
+    var grace = 30.0
 
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
@@ -26,13 +39,58 @@ struct ClusterCommand: AsyncParsableCommand {
         let broker = Broker(configuration: try database.configuration(), maxConnections: workers + 2)
         let cluster = Cluster(
             broker: broker,
-            configuration: ClusterConfiguration(workers: workers, lease: .seconds(lease)),
+            configuration: ClusterConfiguration(
+                workers: workers, lease: .milliseconds(Int(lease * 1000)),
+                timeout: timeout.map { .milliseconds(Int($0 * 1000)) }),
             logger: logger)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: cluster)], gracefulShutdownSignals: [.sigterm, .sigint],
-                cancellationSignals: [], logger: logger))
-        try await group.run()
+        let running = Task { try await cluster.run() }
+        let signals = StopSignals { count in
+            if count == 1 {
+                logger.info("stopping: no new tasks; running ones get \(grace) s to finish")
+                cluster.shutdown()
+                Task {
+                    try await Task.sleep(for: .milliseconds(Int(grace * 1000)))
+                    logger.warning("grace period over: handing unfinished tasks back")
+                    running.cancel()
+                }
+            } else {
+                logger.warning("second signal: handing unfinished tasks back now")
+                running.cancel()
+            }
+        }
+        defer { signals.cancel() }
+        do {
+            try await running.value
+        } catch let error as BatonError where error.code == .clusterWedged {
+            logger.critical("\(error.message)")
+            await broker.close()
+            throw ExitCode(75)
+        }
         await broker.close()
+    }
+}
+
+/// SIGTERM and SIGINT, counted: the handler learns whether this is the first or a later one.
+final class StopSignals {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ handler: @escaping @Sendable (Int) -> Void) {
+        let count = Counter()
+        sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(count.increment()) }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        sources.forEach { $0.cancel() }
+    }
+
+    private final class Counter: Sendable {
+        private let value = Mutex(0)
+        func increment() -> Int { value.withLock { $0 += 1; return $0 } }
     }
 }

@@ -37,7 +37,7 @@ import TestSupport
             let observed3 = try await broker.result(id)
             #expect(observed3 == nil)
             try await broker.pool.withConnection { connection in
-                try await broker.heartbeat(cluster: "pruner", workers: 1, functions: [], on: connection)
+                try await broker.heartbeat(cluster: "pruner", workers: 1, functions: [], lease: .seconds(30), on: connection)
             }
             let observed4 = try await count("SELECT count(*) FROM baton.cached_results", on: broker)
             #expect(observed4 == 0)

@@ -9,18 +9,23 @@ import TestSupport
         let listener = try await TestDatabase.connect()
         let sender = try await TestDatabase.connect()
         let channel = TestDatabase.uniqueName("wake")
-        let (notification, latency) = try await listener.listen(on: channel) { notifications in
-            let sent = ContinuousClock.now
-            try await sender.notify(channel, payload: "hello ✓")
+        let latencies = try await listener.listen(on: channel) { notifications in
             var iterator = notifications.makeAsyncIterator()
-            let notification = try await iterator.next()
-            return (notification, ContinuousClock.now - sent)
+            var latencies: [Duration] = []
+            for trial in 0..<5 {
+                let sent = ContinuousClock.now
+                try await sender.notify(channel, payload: "hello ✓ \(trial)")
+                let notification = try await iterator.next()
+                latencies.append(ContinuousClock.now - sent)
+                #expect(notification?.channel == channel)
+                #expect(notification?.payload == "hello ✓ \(trial)")
+                #expect(notification?.senderPID == sender.backendPID)
+            }
+            return latencies
         }
-        #expect(notification?.channel == channel)
-        #expect(notification?.payload == "hello ✓")
-        #expect(notification?.senderPID == sender.backendPID)
         // One round trip of the sender plus delivery: milliseconds on one host.
-        #expect(latency < .milliseconds(200), "notification took \(latency)")
+        let median = latencies.sorted()[latencies.count / 2]
+        #expect(median < .milliseconds(50), "median notification latency \(median) (all: \(latencies))")
     }
 
     @Test func aNotifyInARolledBackTransactionNeverArrives() async throws {
