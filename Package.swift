@@ -48,11 +48,13 @@ let package = Package(
             ],
             path: "Examples/CustomWorker"
         ),
+        .executableTarget(name: "baton-test-worker", dependencies: ["BatonCluster"], path: "Tests/TestWorker"),
         .target(name: "TestSupport", dependencies: ["Baton"], path: "Tests/TestSupport"),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "TestSupport"]),
         .testTarget(name: "BatonTests", dependencies: ["Baton", "TestSupport"]),
         .testTarget(name: "BatonClusterTests", dependencies: ["BatonCluster", "TestSupport"]),
         .testTarget(name: "BatonCLITests", dependencies: ["baton", "Baton", "TestSupport"]),
+        .testTarget(name: "BatonFaultTests", dependencies: ["baton-test-worker", "Baton", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -93,15 +93,34 @@ extension Broker {
     ) async throws -> T? {
         if wait.isNone { return try await check() }
         let deadline = wait.deadline()
-        let (token, signal) = try await hub.subscribe(ids: ids)
-        defer { hub.unsubscribe(token) }
+        var backoff = Duration.milliseconds(50)
         while true {
-            if let value = try await check() { return value }
-            if let deadline, deadline <= .now { return nil }
-            try Task.checkCancellation()
-            let fallback = ContinuousClock.now + Self.fallbackCheckInterval
-            _ = await signal.wait(until: deadline.map { min($0, fallback) } ?? fallback)
+            do {
+                let (token, signal) = try await hub.subscribe(ids: ids)
+                defer { hub.unsubscribe(token) }
+                while true {
+                    if let value = try await check() { return value }
+                    if let deadline, deadline <= .now { return nil }
+                    try Task.checkCancellation()
+                    let fallback = ContinuousClock.now + Self.fallbackCheckInterval
+                    _ = await signal.wait(until: deadline.map { min($0, fallback) } ?? fallback)
+                    backoff = .milliseconds(50)
+                }
+            } catch let error as PostgresError where error.isConnectionProblem {
+                // The database restarted or the network dropped: wait, reconnect, check again.
+                if let deadline, deadline <= .now + backoff { throw error }
+                try await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(2))
+            }
         }
+    }
+}
+
+extension PostgresError {
+    /// Whether the error is about reaching the server rather than about the statement.
+    var isConnectionProblem: Bool {
+        [.connectionLost, .connectionRefused, .connectionFailed].contains(code)
+            || sqlState.map { $0.hasPrefix("08") || $0 == "57P01" || $0 == "57P02" || $0 == "57P03" } == true
     }
 }
 

@@ -12,6 +12,8 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
     public let result: JSONValue?
     /// Why it failed; nil when it succeeded.
     public let error: String?
+    /// Why each failed attempt failed, oldest first (the last is `error` when it failed).
+    public let errors: [String]
     public let success: Bool
     public let groupID: String?
     public let chainPosition: Int?
@@ -31,6 +33,7 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
         kwargs = try row.decode("kwargs", as: String.self).parsedObject()
         result = try row.decode("result", as: String?.self).map(JSONValue.parse)
         error = try row.decode("error")
+        errors = try row.decode("errors")
         success = try row.decode("success")
         groupID = try row.decode("group_id")
         chainPosition = try row.decode("chain_position")
@@ -49,7 +52,7 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
 
     static let columns = """
         id, name, func, args::text, kwargs::text, result::text, error, success, group_id, chain_position,
-        attempts, worker, enqueued_at, started_at, stopped_at, cached
+        attempts, worker, enqueued_at, started_at, stopped_at, cached, errors
         """
 }
 

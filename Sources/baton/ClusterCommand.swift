@@ -1,10 +1,8 @@
 import ArgumentParser
 import Baton
 import BatonCluster
-import Dispatch
 import Foundation
 import Logging
-import Synchronization
 
 struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,54 +41,13 @@ struct ClusterCommand: AsyncParsableCommand {
                 workers: workers, lease: .milliseconds(Int(lease * 1000)),
                 timeout: timeout.map { .milliseconds(Int($0 * 1000)) }),
             logger: logger)
-        let running = Task { try await cluster.run() }
-        let signals = StopSignals { count in
-            if count == 1 {
-                logger.info("stopping: no new tasks; running ones get \(grace) s to finish")
-                cluster.shutdown()
-                Task {
-                    try await Task.sleep(for: .milliseconds(Int(grace * 1000)))
-                    logger.warning("grace period over: handing unfinished tasks back")
-                    running.cancel()
-                }
-            } else {
-                logger.warning("second signal: handing unfinished tasks back now")
-                running.cancel()
-            }
-        }
-        defer { signals.cancel() }
         do {
-            try await running.value
+            try await cluster.runUntilSignalled(grace: .milliseconds(Int(grace * 1000)))
         } catch let error as BatonError where error.code == .clusterWedged {
             logger.critical("\(error.message)")
             await broker.close()
             throw ExitCode(75)
         }
         await broker.close()
-    }
-}
-
-/// SIGTERM and SIGINT, counted: the handler learns whether this is the first or a later one.
-final class StopSignals {
-    private let sources: [any DispatchSourceSignal]
-
-    init(_ handler: @escaping @Sendable (Int) -> Void) {
-        let count = Counter()
-        sources = [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { handler(count.increment()) }
-            source.resume()
-            return source
-        }
-    }
-
-    func cancel() {
-        sources.forEach { $0.cancel() }
-    }
-
-    private final class Counter: Sendable {
-        private let value = Mutex(0)
-        func increment() -> Int { value.withLock { $0 += 1; return $0 } }
     }
 }

@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct EnqueueCommandTests {
     func run(_ arguments: [String], on broker: Broker) throws -> (status: Int32, output: String, error: String) {
         try TestDatabase.runWithStatus(
-            try BatonBinary.path, arguments + ["--database-url", broker.configuration.description])
+            try Binaries.path("baton"), arguments + ["--database-url", broker.configuration.description])
     }
 
     @Test func enqueueFromTheShellAndReadTheResults() async throws {

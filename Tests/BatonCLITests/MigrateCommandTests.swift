@@ -5,7 +5,7 @@ import TestSupport
 
 /// `baton migrate` as a user runs it: the built binary, against a new database.
 @Suite struct MigrateCommandTests {
-    var baton: String { get throws { try BatonBinary.path } }
+    var baton: String { get throws { try Binaries.path("baton") } }
 
     @Test func migrateCreatesTheSchemaInAnEmptyDatabase() async throws {
         try await TestDatabase.withTemporaryDatabase { configuration in

@@ -17,7 +17,7 @@ import TestSupport
             }
             var environment = ProcessInfo.processInfo.environment
             environment["BATON_DATABASE_URL"] = broker.configuration.description
-            let clusters = try (0..<3).map { _ in try BatonBinary.start(["cluster", "--workers", "4"], environment: environment) }
+            let clusters = try (0..<3).map { _ in try Binaries.start("baton", ["cluster", "--workers", "4"], environment: environment) }
             defer { clusters.forEach { $0.terminate() } }
 
             let started = ContinuousClock.now

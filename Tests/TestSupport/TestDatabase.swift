@@ -30,15 +30,20 @@ public enum TestDatabase {
         _ body: (ConnectionConfiguration) async throws -> Void
     ) async throws {
         let name = uniqueName("baton_test")
-        let admin = try await connect()
-        try await admin.execute(script: "CREATE DATABASE \(name)")
+        try await administer("CREATE DATABASE \(name)")
         do {
             try await body(configuration.with(database: name))
         } catch {
-            try? await admin.execute(script: "DROP DATABASE \(name) WITH (FORCE)")
+            try? await administer("DROP DATABASE \(name) WITH (FORCE)")
             throw error
         }
-        try await admin.execute(script: "DROP DATABASE \(name) WITH (FORCE)")
+        try await administer("DROP DATABASE \(name) WITH (FORCE)")
+    }
+
+    /// Runs one statement on a connection of its own (fresh even after a server restart).
+    private static func administer(_ statement: String) async throws {
+        let admin = try await connect()
+        try await admin.execute(script: statement)
         await admin.close()
     }
 
@@ -57,22 +62,29 @@ public enum TestDatabase {
     }
 
     /// Runs a program to its end: its exit status and standard output and error.
+    ///
+    /// Output goes through files, not pipes: a program may leave a child running (a
+    /// database server) that would hold a pipe open for ever.
     public static func runWithStatus(
         _ path: String, _ arguments: [String], environment: [String: String]? = nil
     ) throws -> (status: Int32, output: String, error: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("run"))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outputFile = folder.appendingPathComponent("stdout")
+        let errorFile = folder.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         if let environment { process.environment = environment }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
+        process.standardOutput = try FileHandle(forWritingTo: outputFile)
+        process.standardError = try FileHandle(forWritingTo: errorFile)
         try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-                String(decoding: errorData, as: UTF8.self))
+        return (process.terminationStatus,
+                try String(contentsOf: outputFile, encoding: .utf8),
+                try String(contentsOf: errorFile, encoding: .utf8))
     }
 }

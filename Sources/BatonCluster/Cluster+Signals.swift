@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Baton
+import Dispatch
+import Logging
+import Synchronization
+
+extension Cluster {
+    /// Runs until SIGTERM or SIGINT, for a worker process: the first signal stops claiming and
+    /// gives running tasks `grace` to finish, then hands the rest back to the queue; a second
+    /// signal hands them back at once. Returns when the cluster has stopped.
+    /// - Throws: `BatonError.clusterWedged` when a task ignored its timeout (exit non-zero
+    ///   then, so that a supervisor starts a fresh process).
+    public func runUntilSignalled(grace: Duration) async throws {
+        let running = Task { try await run() }
+        let logger = self.logger
+        let signals = StopSignals { [self] count in
+            if count == 1 {
+                logger.info("stopping: no new tasks; running ones get \(grace) to finish")
+                shutdown()
+                Task {
+                    try await Task.sleep(for: grace)
+                    logger.warning("grace period over: handing unfinished tasks back")
+                    running.cancel()
+                }
+            } else {
+                logger.warning("second signal: handing unfinished tasks back now")
+                running.cancel()
+            }
+        }
+        defer { signals.cancel() }
+        try await running.value
+    }
+}
+
+/// SIGTERM and SIGINT, counted: the handler learns whether this is the first or a later one.
+private final class StopSignals {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ handler: @escaping @Sendable (Int) -> Void) {
+        let count = Counter()
+        sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(count.increment()) }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        sources.forEach { $0.cancel() }
+    }
+
+    private final class Counter: Sendable {
+        private let value = Mutex(0)
+        func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    }
+}
