@@ -22,6 +22,7 @@ extension Broker {
         try refuseSyncInTransaction(sync, transaction)
         let argsText = try JSONValue.array(args).jsonText()
         let kwargsText = try JSONValue.object(kwargs).jsonText()
+        try checkSize(argsText.utf8.count + kwargsText.utf8.count, of: "task \(function)'s arguments")
         let id: UUID = try await withQueryable(transaction) { queryable in
             try await invalidInputAsBatonError {
                 try await queryable.query(SQL.asyncTask, [
@@ -62,6 +63,7 @@ extension Broker {
         timeout: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> String {
         try refuseSyncInTransaction(sync, transaction)
+        try checkSize(chainText.utf8.count, of: "the chain")
         guard (try? JSONValue.parse(chainText)) != nil else {
             throw BatonError(code: .invalidArgument, message: "the chain is not valid JSON: \(chainText.prefix(200))")
         }
@@ -75,6 +77,15 @@ extension Broker {
         }
         if sync { try await runInline(groupID: groupID) }
         return groupID
+    }
+
+    private func checkSize(_ bytes: Int, of what: String) throws {
+        guard bytes <= maxArgumentBytes else {
+            throw BatonError(
+                code: .invalidArgument,
+                message: "\(what) take \(bytes) bytes of JSON, over this broker's maximum of \(maxArgumentBytes) "
+                    + "(maxArgumentBytes); store large data elsewhere and pass a reference")
+        }
     }
 
     private func refuseSyncInTransaction(_ sync: Bool, _ transaction: Transaction?) throws {

@@ -11,11 +11,21 @@ public final class Broker: Sendable {
     public let pool: ConnectionPool
     /// The functions `sync: true` runs in the calling process.
     public let registry: TaskRegistry
+    /// The most JSON a task's arguments (args and kwargs together) may take, in bytes.
+    /// Larger ones are refused at enqueue, before anything is written.
+    public let maxArgumentBytes: Int
     let hub: NotificationHub
 
-    public init(configuration: ConnectionConfiguration, registry: TaskRegistry = .stock, maxConnections: Int = 10) {
+    /// 64 MiB: well under PostgreSQL's own limit for one jsonb value, and more than a queue should carry.
+    public static let defaultMaxArgumentBytes = 64 << 20
+
+    public init(
+        configuration: ConnectionConfiguration, registry: TaskRegistry = .stock, maxConnections: Int = 10,
+        maxArgumentBytes: Int = Broker.defaultMaxArgumentBytes
+    ) {
         self.configuration = configuration
         self.registry = registry
+        self.maxArgumentBytes = maxArgumentBytes
         pool = ConnectionPool(configuration: configuration, maxConnections: maxConnections)
         hub = NotificationHub(configuration: configuration)
     }

@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct GroupTests {
     @Test func aGroupsResultsCountsAndDeletion() async throws {
         try await TestDatabase.withBroker { broker in
-            let group = "report \"2026\"; 日本 " + String(repeating: "x", count: 480)
+            let group = "report \"2026\"; DROP TABLE x; -- 日本 " + String(repeating: "x", count: 500)
             let (results, records) = try await withCluster(broker) {
                 for value in 1...3 { try await asyncTask("baton.echo", .int(value), group: group, broker: broker) }
                 try await asyncTask("baton.fail", "no", group: group, broker: broker)

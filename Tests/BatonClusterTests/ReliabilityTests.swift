@@ -1,0 +1,78 @@
+import BatonCluster
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct ReliabilityTests {
+    @Test func aTenMegabyteArgumentWorksAndOneOverTheMaximumIsRefused() async throws {
+        try await TestDatabase.withBroker { broker in
+            let big = String(repeating: "0123456789", count: 1_000_000)
+            let id = try await broker.asyncTask("baton.echo", args: [.string(big)], sync: true)
+            let value = try await broker.result(id)
+            #expect(value == [.string(big)])
+
+            let limited = Broker(configuration: broker.configuration, maxArgumentBytes: 1_000_000)
+            let error = await #expect(throws: BatonError.self) {
+                try await limited.asyncTask("baton.echo", args: [.string(big)])
+            }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.message.contains("over this broker's maximum of 1000000") == true)
+            let chainError = await #expect(throws: BatonError.self) {
+                try await limited.asyncChain([ChainLink("baton.echo", .string(big))])
+            }
+            #expect(chainError?.code == .invalidArgument)
+            let queued = try await count("SELECT count(*) FROM baton.tasks", on: broker)
+            #expect(queued == 0, "nothing was written")
+            await limited.close()
+        }
+    }
+
+    @Test func aCompletionAfterTheLeaseWasLostRecordsNothing() async throws {
+        try await TestDatabase.withBroker { broker in
+            let id = try await broker.asyncTask("baton.echo", args: [1])
+            try await broker.pool.withConnection { connection in
+                let task = try #require(try await broker.claim(
+                    functions: ["baton.echo"], limit: 1, owner: "slow-worker", lease: .seconds(60), on: connection).first)
+                // The lease runs out while the worker is cut off; the rescuer puts the task back.
+                try await connection.execute("UPDATE baton.tasks SET lease_expires_at = now() - interval '1 second'")
+                let rescued = try await broker.rescueExpiredLeases(on: connection)
+                #expect(rescued == [id])
+                // Another worker takes it and finishes it.
+                let again = try #require(try await broker.claim(
+                    functions: ["baton.echo"], limit: 1, owner: "other-worker", lease: .seconds(60), on: connection).first)
+                #expect(again.attempt == 1, "a lost lease does not use up an attempt")
+                let recordedByOther = try await broker.complete(again, outcome: .success("other"), owner: "other-worker", on: connection)
+                #expect(recordedByOther)
+                // The first worker comes back with its outcome: refused, nothing recorded twice.
+                let recordedLate = try await broker.complete(task, outcome: .success("late"), owner: "slow-worker", on: connection)
+                #expect(!recordedLate)
+            }
+            let record = try #require(try await broker.fetch(id))
+            #expect(record.result == "other")
+            #expect(record.errors.count == 1)
+            #expect(record.errors.first?.hasPrefix("the lease of slow-worker expired") == true)
+            let results = try await count("SELECT count(*) FROM baton.results", on: broker)
+            #expect(results == 1)
+        }
+    }
+
+    @Test func onlyOneRescuerAtATime() async throws {
+        try await TestDatabase.withBroker { broker in
+            try await broker.pool.withConnection { first in
+                _ = try await first.query("SELECT pg_advisory_lock($1)", Int64(0x6261_746F_6E72_6573))
+                try await broker.asyncTask("baton.echo", args: [1])
+                try await broker.pool.withConnection { second in
+                    _ = try await broker.claim(
+                        functions: ["baton.echo"], limit: 1, owner: "gone", lease: .seconds(60), on: second)
+                    try await second.execute("UPDATE baton.tasks SET lease_expires_at = now() - interval '1 second'")
+                    // Another process holds the rescuer's lock: this one does nothing.
+                    let rescued = try await broker.rescueExpiredLeases(on: second)
+                    #expect(rescued.isEmpty)
+                }
+                _ = try await first.query("SELECT pg_advisory_unlock($1)", Int64(0x6261_746F_6E72_6573))
+                let rescued = try await broker.rescueExpiredLeases(on: first)
+                #expect(rescued.count == 1)
+            }
+        }
+    }
+}
