@@ -14,11 +14,11 @@ let testRegistry: TaskRegistry = {
 
 /// Runs `body` while a cluster works on the broker's database, then stops the cluster.
 func withCluster<R: Sendable>(
-    _ broker: Broker, registry: TaskRegistry = testRegistry, workers: Int = 4,
+    _ broker: Broker, registry: TaskRegistry = testRegistry,
+    configuration: ClusterConfiguration = ClusterConfiguration(workers: 4),
     _ body: () async throws -> R
 ) async throws -> R {
-    let cluster = Cluster(
-        broker: broker, registry: registry, configuration: ClusterConfiguration(workers: workers))
+    let cluster = Cluster(broker: broker, registry: registry, configuration: configuration)
     let running = Task { try await cluster.run() }
     do {
         let value = try await body()

@@ -56,6 +56,18 @@ import TestSupport
         }
     }
 
+    @Test func theClustersDefaultTimeoutAppliesToTasksWithoutOne() async throws {
+        try await TestDatabase.withBroker { broker in
+            let (slow, quick) = try await withCluster(broker, configuration: ClusterConfiguration(timeout: .milliseconds(300))) {
+                let slow = try await broker.asyncTask("baton.sleep", args: [5000])
+                let quick = try await broker.asyncTask("baton.sleep", args: [10], timeout: .seconds(5))
+                return (try await broker.fetch(slow, wait: .seconds(10)), try await broker.fetch(quick, wait: .seconds(10)))
+            }
+            #expect(slow?.error == "baton.sleep: timed out after 0.3 s")
+            #expect(quick?.success == true, "a task's own timeout wins over the cluster's")
+        }
+    }
+
     @Test func onlyOneRescuerAtATime() async throws {
         try await TestDatabase.withBroker { broker in
             try await broker.pool.withConnection { first in

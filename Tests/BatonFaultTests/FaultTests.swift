@@ -98,6 +98,27 @@ import TestSupport
         }
     }
 
+    @Test func tasksStillRunningWhenTheGraceEndsAreHandedBack() async throws {
+        try await TestDatabase.withBroker { broker in
+            let fixture = FaultFixture(broker: broker)
+            for _ in 0..<3 { try await broker.asyncTask("baton.sleep", args: [20_000]) }
+            let cluster = try fixture.worker(["--workers", "4", "--grace", "1"])
+            let busy = try await fixture.waitUntil {
+                try await fixture.number("SELECT count(*) FROM baton.tasks WHERE state = 'running'") == 3
+            }
+            #expect(busy)
+            send(SIGTERM, to: cluster)
+            let signalled = ContinuousClock.now
+            let exited = try await waitForExit(cluster, within: .seconds(5))
+            #expect(exited && cluster.terminationStatus == 0)
+            #expect(ContinuousClock.now - signalled >= .seconds(1), "running tasks got their grace period")
+            let queued = try await fixture.number(
+                "SELECT count(*) FROM baton.tasks WHERE state = 'queued' AND attempts = 0 AND lease_owner IS NULL")
+            #expect(queued == 3, "handed back for another cluster to take at once")
+            print("grace: tasks still running after the 1 s grace were handed back; exit 0 after \(ContinuousClock.now - signalled)")
+        }
+    }
+
     @Test(.enabled(if: ProcessInfo.processInfo.environment["BATON_PRIVATE_DATABASE"] == "1",
                    "restarts the database: only the private one"))
     func restartingPostgresLosesNothing() async throws {
