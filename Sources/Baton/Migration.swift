@@ -1,8 +1,8 @@
 /// One numbered SQL file of `migrations/`, as the binary embeds it.
 public struct Migration: Sendable, Hashable {
-    /// The number the file name starts with: `0001_queue.sql` is version 1.
+    /// The number the file name starts with: `0001_tables.sql` is version 1.
     public let version: Int
-    /// The file name: `0001_queue.sql`.
+    /// The file name: `0001_tables.sql`.
     public let fileName: String
     public let sql: String
 
@@ -17,7 +17,7 @@ public struct Migration: Sendable, Hashable {
         String(fileName.drop { $0.isNumber }.dropFirst().prefix { $0 != "." })
     }
 
-    /// `0002_chains.sql line 12` for a character offset (from 1) the server reported.
+    /// `0002_functions.sql line 12` for a character offset (from 1) the server reported.
     func location(of position: Int?) -> String {
         guard let position, position > 0 else { return fileName }
         let line = sql.prefix(position).reduce(1) { $1 == "\n" ? $0 + 1 : $0 }

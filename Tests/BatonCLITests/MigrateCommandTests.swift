@@ -12,10 +12,10 @@ import TestSupport
             let url = configuration.description
             let before = try TestDatabase.runWithStatus(try baton, ["migrate", "--status", "--database-url", url])
             #expect(before.status == 0)
-            #expect(before.output.contains("0001 queue  pending"))
+            #expect(before.output.contains("0001 tables  pending"))
             let run = try TestDatabase.runWithStatus(try baton, ["migrate", "--database-url", url])
             #expect(run.status == 0, "\(run.error)")
-            #expect(run.output.contains("applied 0001_queue.sql"))
+            #expect(run.output.contains("applied 0001_tables.sql"))
             let connection = try await Connection.connect(configuration)
             let tables = try await connection.query(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'baton' ORDER BY 1")

@@ -66,11 +66,11 @@ import TestSupport
         try await TestDatabase.withTemporaryDatabase { configuration in
             let connection = try await Connection.connect(configuration)
             try await Migrator().migrate(on: connection)
-            let edited = Migration(fileName: "0001_queue.sql", sql: Migration.embedded[0].sql + "\n-- edited\n")
+            let edited = Migration(fileName: "0001_tables.sql", sql: Migration.embedded[0].sql + "\n-- edited\n")
             let migrator = Migrator(migrations: [edited] + Migration.embedded.dropFirst())
             let error = await #expect(throws: BatonError.self) { try await migrator.migrate(on: connection) }
             #expect(error?.code == .migrationChanged)
-            #expect(error?.message.contains("0001_queue.sql") == true)
+            #expect(error?.message.contains("0001_tables.sql") == true)
             let status = try await migrator.status(on: connection)
             guard case .changed = status.first?.state else {
                 Issue.record("status should call 0001 changed, not \(String(describing: status.first))")

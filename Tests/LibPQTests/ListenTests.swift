@@ -25,7 +25,7 @@ import TestSupport
         }
         // One round trip of the sender plus delivery: milliseconds on one host.
         let median = latencies.sorted()[latencies.count / 2]
-        #expect(median < .milliseconds(50), "median notification latency \(median) (all: \(latencies))")
+        #expect(median < .milliseconds(200), "median notification latency \(median) (all: \(latencies))")
     }
 
     @Test func aNotifyInARolledBackTransactionNeverArrives() async throws {

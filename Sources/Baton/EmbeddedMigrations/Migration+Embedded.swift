@@ -6,6 +6,5 @@ extension Migration {
         migration0001,
         migration0002,
         migration0003,
-        migration0004,
     ]
 }

@@ -1,5 +1,6 @@
--- Baton's first schema: the queue (baton.tasks), the history (baton.results) and the
--- groups and chains tasks belong to (baton.groups). Plain SQL: any tool can apply it.
+-- Baton's tables: the queue (baton.tasks), the history (baton.results and the cached
+-- baton.cached_results), the groups and chains tasks belong to (baton.groups), and the
+-- clusters that run them (baton.clusters). Plain SQL: any tool can apply it.
 
 CREATE SCHEMA IF NOT EXISTS baton;
 
@@ -36,6 +37,16 @@ CREATE TABLE baton.tasks (
     lease_expires_at timestamptz,
     enqueued_at      timestamptz NOT NULL DEFAULT now(),
     started_at       timestamptz,
+    -- A cached task keeps its result this long in baton.cached_results; NULL: baton.results.
+    cache_ttl        interval CHECK (cache_ttl > interval '0'),
+    -- The wait before the first retry; doubled for each next one, with jitter.
+    retry_delay      interval NOT NULL DEFAULT '1 second' CHECK (retry_delay >= interval '0'),
+    -- How long one attempt may run; NULL: the cluster's default.
+    timeout          interval CHECK (timeout > interval '0'),
+    -- How often a worker died holding it; the 5th time fails it.
+    lost_leases      integer NOT NULL DEFAULT 0 CHECK (lost_leases >= 0),
+    -- Why each earlier attempt failed, oldest first.
+    errors           text[] NOT NULL DEFAULT '{}',
     CHECK ((state = 'running') = (lease_expires_at IS NOT NULL))
 ) WITH (
     -- A queue table churns: vacuum it early and leave room for HOT updates.
@@ -71,6 +82,8 @@ CREATE TABLE baton.results (
     enqueued_at    timestamptz NOT NULL,
     started_at     timestamptz,
     stopped_at     timestamptz NOT NULL DEFAULT now(),
+    -- Why each failed attempt failed, oldest first (lost leases included).
+    errors         text[] NOT NULL DEFAULT '{}',
     CHECK (success = (error IS NULL))
 );
 
@@ -78,3 +91,23 @@ CREATE TABLE baton.results (
 CREATE INDEX results_group ON baton.results (group_id, chain_position) WHERE group_id IS NOT NULL;
 -- Recent results and failures, for reports.
 CREATE INDEX results_stopped_at ON baton.results (stopped_at);
+
+-- Cached results: fast and not crash-safe (UNLOGGED), each with an expiry.
+CREATE UNLOGGED TABLE baton.cached_results (
+    LIKE baton.results INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (id)
+);
+CREATE INDEX cached_results_group ON baton.cached_results (group_id, chain_position) WHERE group_id IS NOT NULL;
+CREATE INDEX cached_results_expiry ON baton.cached_results (expires_at);
+
+-- The clusters that run tasks: each registers when it starts, beats while it runs (which
+-- renews its leases), and removes its row when it stops cleanly.
+CREATE TABLE baton.clusters (
+    -- host:pid:xxxx, as in baton.tasks.lease_owner and baton.results.worker.
+    name       text PRIMARY KEY,
+    workers    integer NOT NULL CHECK (workers > 0),
+    functions  text[] NOT NULL,
+    started_at timestamptz NOT NULL DEFAULT now(),
+    seen_at    timestamptz NOT NULL DEFAULT now()
+);

@@ -1,37 +1,20 @@
--- Tasks, chains and groups: enqueueing from SQL (any client, inside its own transaction),
--- claiming and completing for workers, cached results, and views for reports.
+-- Baton's SQL API: enqueueing from any client inside its own transaction, and claiming,
+-- completing, retrying and rescuing for workers.
 --
 -- Every state change notifies channel `baton` once per transaction, with a payload of
 --   queued                      new work: idle workers claim
 --   released <task> <group>     <task> finished and the next chain link is queued
 --   done <task> <group>         <task> finished; nothing new is queued
 -- Result waiters match the task or group id; idle workers wake on `queued` and `released`.
+--
+-- A failed attempt is retried while attempts < max_attempts, after retry_delay * 2^(n-1)
+-- with +-25 % jitter (at most an hour). An expired lease (the worker crashed or lost the
+-- database) puts the task back without using up an attempt, up to 5 times; the 5th lost
+-- lease fails it, since a task that keeps killing its workers must stop somewhere.
 
--- A task whose result goes to the cache keeps it this long; NULL: to baton.results.
-ALTER TABLE baton.tasks ADD COLUMN cache_ttl interval CHECK (cache_ttl > interval '0');
-
--- Cached results: fast and not crash-safe (UNLOGGED), each with an expiry.
-CREATE UNLOGGED TABLE baton.cached_results (
-    LIKE baton.results INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
-    expires_at timestamptz NOT NULL,
-    PRIMARY KEY (id)
-);
-CREATE INDEX cached_results_group ON baton.cached_results (group_id, chain_position) WHERE group_id IS NOT NULL;
-CREATE INDEX cached_results_expiry ON baton.cached_results (expires_at);
-
--- Every finished task, stored or cached (unexpired): what result calls read.
-CREATE VIEW baton.all_results AS
-    SELECT id, name, func, args, kwargs, result, error, success, group_id, chain_position, attempts,
-           worker, enqueued_at, started_at, stopped_at, false AS cached
-    FROM baton.results
-    UNION ALL
-    SELECT id, name, func, args, kwargs, result, error, success, group_id, chain_position, attempts,
-           worker, enqueued_at, started_at, stopped_at, true AS cached
-    FROM baton.cached_results
-    WHERE expires_at > now();
-
--- Reads one link (`label` names it in errors: 'chain link 3', 'task'), [func, [args], {kwargs}] or {"func": ..., "args": ..., "kwargs": ...};
--- raises a clear error (SQLSTATE 22023) for anything else.
+-- Reads one link, [func, [args], {kwargs}] or {"func": ..., "args": ..., "kwargs": ...};
+-- raises a clear error (SQLSTATE 22023) for anything else, naming the link by `label`
+-- ('chain link 3', 'task').
 CREATE FUNCTION baton.parse_link(link jsonb, label text, OUT func text, OUT args jsonb, OUT kwargs jsonb)
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -74,7 +57,8 @@ END $$;
 -- Enqueues one task; with a group name, the task joins that group. Returns the task id.
 CREATE FUNCTION baton.async_task(
     func text, args jsonb DEFAULT '[]', kwargs jsonb DEFAULT '{}', "group" text DEFAULT NULL,
-    cached interval DEFAULT NULL, name text DEFAULT NULL, priority integer DEFAULT 0
+    cached interval DEFAULT NULL, name text DEFAULT NULL, priority integer DEFAULT 0,
+    max_attempts integer DEFAULT 1, retry_delay interval DEFAULT '1 second', timeout interval DEFAULT NULL
 ) RETURNS uuid
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -91,15 +75,17 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
     END IF;
-    INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, cache_ttl, priority)
-    VALUES (task_id, coalesce(name, link.func), link.func, link.args, link.kwargs, "group", cached, priority);
+    INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, cache_ttl, priority, max_attempts, retry_delay, timeout)
+    VALUES (task_id, coalesce(name, link.func), link.func, link.args, link.kwargs, "group", cached, priority,
+            max_attempts, retry_delay, timeout);
     PERFORM pg_notify('baton', 'queued');
     RETURN task_id;
 END $$;
 
 -- Enqueues a chain whole: link 0 queued, the others waiting. Returns the chain's group id.
 CREATE FUNCTION baton.async_chain(
-    chain jsonb, "group" text DEFAULT NULL, cached interval DEFAULT NULL, failure_policy text DEFAULT 'stop'
+    chain jsonb, "group" text DEFAULT NULL, cached interval DEFAULT NULL, failure_policy text DEFAULT 'stop',
+    max_attempts integer DEFAULT 1, retry_delay interval DEFAULT '1 second', timeout interval DEFAULT NULL
 ) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -123,9 +109,10 @@ BEGIN
         RAISE EXCEPTION 'baton.async_chain: group "%" already exists; a chain needs a group of its own', chain_id
             USING ERRCODE = 'unique_violation';
     END IF;
-    INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, chain_position, state, cache_ttl)
+    INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, chain_position, state, cache_ttl,
+                             max_attempts, retry_delay, timeout)
     SELECT gen_random_uuid(), link.func, link.func, link.args, link.kwargs, chain_id, links.ordinal - 1,
-           CASE WHEN links.ordinal = 1 THEN 'queued' ELSE 'waiting' END, cached
+           CASE WHEN links.ordinal = 1 THEN 'queued' ELSE 'waiting' END, cached, max_attempts, retry_delay, timeout
     FROM jsonb_array_elements(chain) WITH ORDINALITY AS links (element, ordinal)
     CROSS JOIN LATERAL baton.parse_link(links.element, 'chain link ' || (links.ordinal - 1)) AS link
     ORDER BY links.ordinal;
@@ -160,35 +147,36 @@ LANGUAGE plpgsql AS $$
 BEGIN
     IF task.cache_ttl IS NULL THEN
         INSERT INTO baton.results (id, name, func, args, kwargs, result, error, success, group_id, chain_position,
-                                   attempts, worker, enqueued_at, started_at)
+                                   attempts, worker, enqueued_at, started_at, errors)
         VALUES (task.id, task.name, task.func, task.args, task.kwargs, outcome, failure, succeeded, task.group_id,
-                task.chain_position, task.attempts, worker, task.enqueued_at, task.started_at);
+                task.chain_position, task.attempts, worker, task.enqueued_at, task.started_at, task.errors);
     ELSE
         INSERT INTO baton.cached_results (id, name, func, args, kwargs, result, error, success, group_id,
-                                          chain_position, attempts, worker, enqueued_at, started_at, expires_at)
+                                          chain_position, attempts, worker, enqueued_at, started_at, errors, expires_at)
         VALUES (task.id, task.name, task.func, task.args, task.kwargs, outcome, failure, succeeded, task.group_id,
-                task.chain_position, task.attempts, worker, task.enqueued_at, task.started_at, now() + task.cache_ttl);
+                task.chain_position, task.attempts, worker, task.enqueued_at, task.started_at, task.errors,
+                now() + task.cache_ttl);
     END IF;
 END $$;
 
--- Finishes a leased task in one transaction: records its outcome, removes it from the
--- queue, releases the next chain link (or, under policy `stop` after a failure, records
--- the rest as cancelled), marks a finished chain, and notifies once.
--- Returns false, recording nothing, when `owner` no longer holds the lease.
-CREATE FUNCTION baton.complete_task(task_id uuid, owner text, succeeded boolean, outcome jsonb, failure text)
-RETURNS boolean
+-- The wait before retry n: retry_delay * 2^(n-1), +-25 % jitter, at most an hour.
+CREATE FUNCTION baton.retry_backoff(retry_delay interval, attempt integer) RETURNS interval
+LANGUAGE sql VOLATILE AS $$
+    SELECT least(interval '1 hour', retry_delay * power(2, least(attempt, 30) - 1)) * (0.75 + random() * 0.5)
+$$;
+
+-- Records a task that left the queue (already deleted, `done` its last row), then moves its
+-- chain on: releases the next link, or under policy `stop` after a failure records the rest
+-- as cancelled; marks a finished chain; notifies once.
+CREATE FUNCTION baton.finish_task(done baton.tasks, succeeded boolean, outcome jsonb, failure text, worker text)
+RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    done baton.tasks;
     rest baton.tasks;
     policy text;
     event text := 'done';
 BEGIN
-    DELETE FROM baton.tasks WHERE id = task_id AND state = 'running' AND lease_owner = owner RETURNING * INTO done;
-    IF NOT FOUND THEN
-        RETURN false;
-    END IF;
-    PERFORM baton.record_result(done, succeeded, outcome, failure, owner);
+    PERFORM baton.record_result(done, succeeded, outcome, failure, worker);
     IF done.chain_position IS NOT NULL THEN
         SELECT failure_policy INTO policy FROM baton.groups WHERE id = done.group_id;
         IF succeeded OR policy = 'continue' THEN
@@ -214,6 +202,35 @@ BEGIN
         END IF;
     END IF;
     PERFORM pg_notify('baton', event || ' ' || done.id || ' ' || coalesce(done.group_id, ''));
+END $$;
+
+-- Finishes a leased task in one transaction: a failure with attempts left goes back to the
+-- queue after its backoff; anything else is recorded and moves its chain on.
+-- Returns false, changing nothing, when `owner` no longer holds the lease.
+CREATE FUNCTION baton.complete_task(task_id uuid, owner text, succeeded boolean, outcome jsonb, failure text)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    done baton.tasks;
+BEGIN
+    SELECT * INTO done FROM baton.tasks
+    WHERE id = task_id AND state = 'running' AND lease_owner = owner
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    IF NOT succeeded AND done.attempts < done.max_attempts THEN
+        UPDATE baton.tasks
+        SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, started_at = NULL,
+            run_at = now() + baton.retry_backoff(retry_delay, attempts), errors = errors || failure
+        WHERE id = task_id;
+        RETURN true;
+    END IF;
+    DELETE FROM baton.tasks WHERE id = task_id;
+    IF NOT succeeded THEN
+        done.errors := done.errors || failure;
+    END IF;
+    PERFORM baton.finish_task(done, succeeded, outcome, failure, owner);
     RETURN true;
 END $$;
 
@@ -233,41 +250,51 @@ BEGIN
     RETURN true;
 END $$;
 
--- One row per chain: how far it got and how it ended.
-CREATE VIEW baton.chain_status AS
-SELECT g.id AS group_id,
-       g.length,
-       coalesce(r.done, 0) AS links_done,
-       coalesce(r.failed, 0) AS links_failed,
-       t.position_running,
-       CASE
-           WHEN coalesce(r.done, 0) >= g.length THEN CASE WHEN r.failed > 0 THEN 'failed' ELSE 'done' END
-           WHEN t.position_running IS NOT NULL OR coalesce(r.done, 0) > 0 THEN 'running'
-           ELSE 'queued'
-       END AS state,
-       g.failure_policy,
-       g.created_at AS enqueued_at,
-       least(r.started_at, t.started_at) AS started_at,
-       g.finished_at
-FROM baton.groups AS g
-LEFT JOIN LATERAL (
-    SELECT count(*) AS done, count(*) FILTER (WHERE NOT success) AS failed, min(started_at) AS started_at
-    FROM baton.all_results WHERE group_id = g.id
-) AS r ON true
-LEFT JOIN LATERAL (
-    SELECT min(chain_position) FILTER (WHERE state = 'running') AS position_running, min(started_at) AS started_at
-    FROM baton.tasks WHERE group_id = g.id
-) AS t ON true
-WHERE g.kind = 'chain';
+-- Rescues one task whose lease expired (tasks_lease_expiry; SKIP LOCKED): back to the queue,
+-- or failed after its 5th lost lease. Returns its id, or NULL when none is expired.
+-- One task per call, so that each rescue is one transaction with one notification.
+CREATE FUNCTION baton.rescue_expired_task() RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+    lost baton.tasks;
+    reason text;
+BEGIN
+    SELECT * INTO lost FROM baton.tasks
+    WHERE state = 'running' AND lease_expires_at < now()
+    ORDER BY lease_expires_at
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    reason := format('the lease of %s expired during attempt %s', lost.lease_owner, lost.attempts);
+    IF lost.lost_leases + 1 < 5 THEN
+        UPDATE baton.tasks
+        SET state = 'queued', attempts = attempts - 1, lost_leases = lost_leases + 1, lease_owner = NULL,
+            lease_expires_at = NULL, started_at = NULL, run_at = now(), errors = errors || reason
+        WHERE id = lost.id;
+        PERFORM pg_notify('baton', 'queued');
+    ELSE
+        DELETE FROM baton.tasks WHERE id = lost.id;
+        lost.errors := lost.errors || reason;
+        PERFORM baton.finish_task(lost, false, NULL,
+            format('%s; the lease was lost 5 times, so the task may crash its workers', reason), lost.lease_owner);
+    END IF;
+    RETURN lost.id;
+END $$;
 
--- Per function: how many ran, how many failed, and how long they took (milliseconds).
-CREATE VIEW baton.function_stats AS
-SELECT func,
-       count(*) AS tasks,
-       count(*) FILTER (WHERE NOT success) AS failures,
-       round((avg(extract(epoch FROM stopped_at - started_at)) * 1000)::numeric, 3) AS mean_ms,
-       round((percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM stopped_at - started_at)) * 1000)::numeric, 3)
-           AS p95_ms,
-       max(stopped_at) AS last_stopped_at
-FROM baton.all_results
-GROUP BY func;
+-- A cluster's heartbeat: marks it seen (registering it when new), extends the leases of the
+-- tasks it runs by `lease`, and deletes expired cached results. Returns the leases extended.
+CREATE FUNCTION baton.cluster_heartbeat(cluster_name text, worker_count integer, function_names text[], lease interval)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    extended bigint;
+BEGIN
+    INSERT INTO baton.clusters (name, workers, functions) VALUES (cluster_name, worker_count, function_names)
+    ON CONFLICT (name) DO UPDATE SET seen_at = now(), workers = excluded.workers, functions = excluded.functions;
+    UPDATE baton.tasks SET lease_expires_at = now() + lease WHERE state = 'running' AND lease_owner = cluster_name;
+    GET DIAGNOSTICS extended = ROW_COUNT;
+    DELETE FROM baton.cached_results WHERE expires_at <= now();
+    RETURN extended;
+END $$;
