@@ -6,7 +6,7 @@ SHELL := /bin/bash
 DB := scripts/db
 BATON := .build/debug/baton
 
-.PHONY: help setup build test test-faults demo db db-stop migrate migrations clean
+.PHONY: help setup build test test-faults bench demo db db-stop migrate migrations clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{ printf "  make %-11s %s\n", $$1, $$2 }'
@@ -20,13 +20,14 @@ migrations: ## Embed migrations/*.sql in the binary (after changing a migration)
 build: setup migrations ## Build the library, the worker runtime and the baton tool.
 	swift build
 
-# Three passes: the latency tests and the multi-process test each run apart from the rest,
+# Three passes: the latency tests and the heavy ones (processes, the bench) run apart from the rest,
 # which would crowd their timing on a small machine.
 test: build ## Run every test against a real PostgreSQL (the private one unless configured).
 	@url=$$($(DB) url) && export BATON_DATABASE_URL="$$url" && \
-	swift test --skip ThreeClustersTests --skip BatonFaultTests --skip WaitingTests --skip ListenTests && \
+	swift test --skip ThreeClustersTests --skip BenchCommandTests --skip BatonFaultTests --skip WaitingTests \
+		--skip ListenTests && \
 	swift test --filter 'WaitingTests|ListenTests' && \
-	swift test --filter ThreeClustersTests
+	swift test --filter 'ThreeClustersTests|BenchCommandTests'
 
 # The private database may be restarted by the fault tests; a configured one never is.
 test-faults: build ## Kill clusters, restart PostgreSQL, time tasks out: nothing may be lost.
@@ -36,6 +37,10 @@ test-faults: build ## Kill clusters, restart PostgreSQL, time tasks out: nothing
 
 demo: build ## Run django-q's chain example in Swift on a cluster; prints [-1.0, 1].
 	@scripts/demo
+
+bench: setup ## Build in release mode and run baton bench --baseline (see docs/performance.md).
+	swift build -c release --product baton
+	@url=$$($(DB) url) && BATON_DATABASE_URL="$$url" .build/release/baton bench --baseline $(BENCH_ARGS)
 
 db: ## Start the private PostgreSQL (or name the configured one) and print its URL.
 	@$(DB) start

@@ -20,8 +20,15 @@ import TestSupport
 
     @Test func cancellingATaskCancelsItsStatement() async throws {
         let connection = try await TestDatabase.connect()
+        let observer = try await TestDatabase.connect()
         let task = Task { try await connection.query("SELECT pg_sleep(30)") }
-        try await Task.sleep(for: .milliseconds(200))
+        for _ in 0..<500 {
+            let running = try await observer.query(
+                "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%pg_sleep%'",
+                connection.backendPID)
+            if !running.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let started = ContinuousClock.now
         task.cancel()
         let error = await #expect(throws: PostgresError.self) { try await task.value }

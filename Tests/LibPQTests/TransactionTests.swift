@@ -71,7 +71,14 @@ import TestSupport
                 try await tx.execute("SELECT pg_sleep(30)")
             }
         }
-        try await Task.sleep(for: .milliseconds(300))
+        // Cancel once the server is running the sleep, so that the statement itself is cancelled.
+        for _ in 0..<500 {
+            let running = try await observer.query(
+                "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%pg_sleep%'",
+                connection.backendPID)
+            if !running.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let started = ContinuousClock.now
         task.cancel()
         let error = await #expect(throws: PostgresError.self) { try await task.value }

@@ -128,9 +128,13 @@ END $$;
 
 -- Claims up to `batch` queued tasks of the given functions, most urgent first, and leases
 -- them to `owner` (tasks_claim_order; SKIP LOCKED so that workers never wait on each other).
+-- PL/pgSQL with custom plans: a generic plan, not knowing the LIMIT, would scan and sort
+-- the whole queue on every claim.
 CREATE FUNCTION baton.claim_tasks(functions text[], batch integer, owner text, lease interval)
 RETURNS SETOF baton.tasks
-LANGUAGE sql AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
+    RETURN QUERY
     WITH next AS (
         SELECT id FROM baton.tasks
         WHERE state = 'queued' AND run_at <= now() AND func = ANY (functions)
@@ -143,8 +147,8 @@ LANGUAGE sql AS $$
         lease_expires_at = now() + lease, started_at = now()
     FROM next
     WHERE task.id = next.id
-    RETURNING task.*
-$$;
+    RETURNING task.*;
+END $$;
 
 -- Writes a finished task's row to baton.results, or to the cache when it asked for it.
 CREATE FUNCTION baton.record_result(task baton.tasks, succeeded boolean, outcome jsonb, failure text, worker text)

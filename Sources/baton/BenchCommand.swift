@@ -1,0 +1,105 @@
+import ArgumentParser
+import Baton
+import Foundation
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure Baton on the database, beside the database's own limit for the same work.",
+        discussion: """
+            Runs in a database of its own (baton_bench_...), created on the configured server and \
+            dropped afterwards; the user needs CREATEDB. Each figure is the median of --repeat runs. \
+            See docs/performance.md.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Flag(help: "Also measure the database's own limit for the same work, and print ratios.")
+    var baseline = false
+
+    @Option(help: "Tasks for W1 (enqueue and processing).")
+    var tasks = 20_000
+
+    @Option(help: "Workers of the cluster, and concurrent callers and connections.")
+    var workers = 4
+
+    @Option(help: "W3 round trips.")
+    var trials = 200
+
+    @Option(name: .customLong("repeat"), help: "Runs per figure; the median is printed.")
+    var runs = 3
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        guard tasks > 0, workers > 0, trials > 0, runs > 0 else {
+            throw ValidationError("--tasks, --workers, --trials and --repeat must be positive")
+        }
+    }
+
+    func run() async throws {
+        let server = try database.configuration()
+        let name = "baton_bench_\(UUID().uuidString.prefix(8).lowercased())"
+        let admin = try await Connection.connect(server)
+        try await admin.execute(script: "CREATE DATABASE \(name)")
+        do {
+            let figures = try await measure(on: server.with(database: name))
+            try await admin.execute(script: "DROP DATABASE \(name) WITH (FORCE)")
+            await admin.close()
+            try BenchReport(figures: figures).print(json: json)
+        } catch {
+            try? await admin.execute(script: "DROP DATABASE \(name) WITH (FORCE)")
+            await admin.close()
+            throw error
+        }
+    }
+
+    private func measure(on configuration: ConnectionConfiguration) async throws -> [BenchFigure] {
+        let connection = try await Connection.connect(configuration)
+        try await Migrator().migrate(on: connection)
+        await connection.close()
+        let workloads = Workloads(configuration: configuration, workers: workers)
+        let limits = Baseline(configuration: configuration, connections: workers)
+        var figures: [BenchFigure] = []
+        func figure(_ name: String, _ unit: String, baseline: String? = nil, _ run: () async throws -> Double) async throws {
+            var values: [Double] = []
+            for index in 1...runs {
+                progress("\(name): run \(index) of \(runs)")
+                values.append(try await run())
+            }
+            figures.append(BenchFigure(name: name, unit: unit, runs: values, baseline: baseline))
+        }
+        if baseline {
+            try await figure(BaselineName.insert, "rows/s") { try await limits.inserts(tasks) }
+            try await figure(BaselineName.claimOne, "rows/s") { try await limits.claimAndComplete(tasks / 4, batch: 1) }
+            try await figure(BaselineName.claimBatch, "rows/s") { try await limits.claimAndComplete(tasks, batch: 50) }
+        }
+        try await figure("W1 enqueue, one per call", "tasks/s", baseline: BaselineName.insert) {
+            try await workloads.enqueueOnePerCall(tasks)
+        }
+        try await figure("W1 processing, \(workers) workers", "tasks/s", baseline: BaselineName.claimBatch) {
+            try await workloads.process(tasks)
+        }
+        var p99: [Double] = []
+        try await figure("W3 round trip p50", "ms") {
+            let (p50, tail) = try await workloads.roundTrip(trials)
+            p99.append(tail)
+            return p50
+        }
+        figures.append(BenchFigure(name: "W3 round trip p99", unit: "ms", runs: p99, baseline: nil))
+        progress("done")
+        return figures
+    }
+
+    private func progress(_ line: String) {
+        FileHandle.standardError.write(Data("\u{1B}[2K\rbench: \(line)\(line == "done" ? "\n" : "")".utf8))
+    }
+}
+
+enum BaselineName {
+    static let insert = "baseline: single-row INSERT per transaction"
+    static let claimOne = "baseline: claim + complete, 1 per transaction"
+    static let claimBatch = "baseline: claim + complete, 50 per transaction"
+}

@@ -1,0 +1,31 @@
+import Baton
+import Foundation
+import Testing
+import TestSupport
+
+/// `baton bench` runs every workload, prints each figure, and leaves no database behind.
+/// (Its figures are not checked here: benchmarks print numbers, tests check behaviour.)
+@Suite struct BenchCommandTests {
+    @Test func aSmallBenchReportsEveryFigureAndCleansUp() async throws {
+        let run = try TestDatabase.runWithStatus(
+            try Binaries.path("baton"),
+            ["bench", "--baseline", "--tasks", "200", "--trials", "5", "--repeat", "1", "--json",
+             "--database-url", TestDatabase.configuration.description])
+        #expect(run.status == 0, "\(run.error)")
+        guard case .array(let rows) = try JSONValue.parse(run.output) else {
+            Issue.record("not a JSON array: \(run.output)")
+            return
+        }
+        var figures: [String: [String: JSONValue]] = [:]
+        for case .object(let row) in rows { if case .string(let name)? = row["name"] { figures[name] = row } }
+        #expect(figures.count == 7)
+        for (name, row) in figures {
+            guard case .double(let median)? = row["median"] else { Issue.record("\(name) has no median"); continue }
+            #expect(median > 0, "\(name)")
+        }
+        #expect(figures["W1 enqueue, one per call"]?["ratio_to_baseline"] != nil)
+        let left = try await TestDatabase.connect().query(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'baton_bench_%'")[0].decode(0, as: Int.self)
+        #expect(left == 0, "the bench dropped its database")
+    }
+}
