@@ -24,6 +24,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Workers of the cluster, and concurrent callers and connections.")
     var workers = 4
 
+    @Option(help: "Chains for W2.")
+    var chains = 200
+
+    @Option(help: "Links of each W2 chain.")
+    var links = 10
+
     @Option(help: "W3 round trips.")
     var trials = 200
 
@@ -34,8 +40,8 @@ struct BenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard tasks > 0, workers > 0, trials > 0, runs > 0 else {
-            throw ValidationError("--tasks, --workers, --trials and --repeat must be positive")
+        guard tasks > 0, workers > 0, trials > 0, runs > 0, chains > 0, links > 1 else {
+            throw ValidationError("--tasks, --workers, --chains, --trials and --repeat must be positive; --links at least 2")
         }
     }
 
@@ -82,6 +88,22 @@ struct BenchCommand: AsyncParsableCommand {
         try await figure("W1 processing, \(workers) workers", "tasks/s", baseline: BaselineName.claimBatch) {
             try await workloads.process(tasks)
         }
+        let w1 = "W1 processing, \(workers) workers"
+        var loaded: [(p50: Double, p99: Double)] = []
+        try await figure("W2 chain links, \(chains) chains of \(links)", "links/s", baseline: w1) {
+            let run = try await workloads.chains(chains, links: links)
+            loaded.append((run.p50, run.p99))
+            return run.rate
+        }
+        figures.append(BenchFigure(name: "W2 hand-off p50 under load", unit: "ms", runs: loaded.map(\.p50), baseline: nil))
+        figures.append(BenchFigure(name: "W2 hand-off p99 under load", unit: "ms", runs: loaded.map(\.p99), baseline: nil))
+        var alone: [Double] = []
+        try await figure("W2 hand-off p50, one chain alone", "ms") {
+            let run = try await workloads.chains(1, links: max(links, 50))
+            alone.append(run.p99)
+            return run.p50
+        }
+        figures.append(BenchFigure(name: "W2 hand-off p99, one chain alone", unit: "ms", runs: alone, baseline: nil))
         var p99: [Double] = []
         try await figure("W3 round trip p50", "ms") {
             let (p50, tail) = try await workloads.roundTrip(trials)

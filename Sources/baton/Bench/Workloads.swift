@@ -47,6 +47,39 @@ struct Workloads {
         }
     }
 
+    /// W2: `chains` chains of `links` no-op links run by a cluster: links/s, and the
+    /// hand-off from link n stopped to link n+1 started (p50, p99, ms), from the results'
+    /// timestamps (each the start of its transaction, on the server's clock).
+    func chains(_ chains: Int, links: Int) async throws -> (rate: Double, p50: Double, p99: Double) {
+        try await withBroker { broker in
+            try await broker.pool.transaction { tx in
+                for _ in 0..<chains {
+                    try await broker.asyncChain(Array(repeating: ChainLink("baton.echo"), count: links), in: tx)
+                }
+            }
+            let cluster = Cluster(broker: broker, configuration: ClusterConfiguration(workers: workers), logger: quiet)
+            let started = ContinuousClock.now
+            let running = Task { try await cluster.run() }
+            while cluster.finishedCount < chains * links { try await Task.sleep(for: .milliseconds(5)) }
+            let elapsed = ContinuousClock.now - started
+            running.cancel()
+            try await running.value
+            let handOff = try await broker.pool.withConnection { connection in
+                try await connection.query("""
+                    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) * 1000 AS p50,
+                           percentile_cont(0.99) WITHIN GROUP (ORDER BY gap) * 1000 AS p99
+                    FROM (SELECT extract(epoch FROM next.started_at - previous.stopped_at)::float8 AS gap
+                          FROM baton.results AS next
+                          JOIN baton.results AS previous
+                            ON previous.group_id = next.group_id AND previous.chain_position = next.chain_position - 1
+                         ) AS gaps
+                    """)[0]
+            }
+            try await empty(broker)
+            return (Measure.rate(chains * links, in: elapsed), try handOff.decode("p50"), try handOff.decode("p99"))
+        }
+    }
+
     /// W3: on an idle system, enqueue one task and wait for its result, `trials` times:
     /// the round trips' p50 and p99 in milliseconds.
     func roundTrip(_ trials: Int) async throws -> (p50: Double, p99: Double) {
