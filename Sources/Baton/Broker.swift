@@ -47,6 +47,22 @@ public final class Broker: Sendable {
         }
     }
 
+    /// Runs `body` with a broker of its own, closed when `body` ends, however it ends.
+    public static func with<R>(
+        configuration: ConnectionConfiguration, registry: TaskRegistry = .stock, maxConnections: Int = 10,
+        _ body: (Broker) async throws -> R
+    ) async throws -> R {
+        let broker = Broker(configuration: configuration, registry: registry, maxConnections: maxConnections)
+        do {
+            let value = try await body(broker)
+            await broker.close()
+            return value
+        } catch {
+            await broker.close()
+            throw error
+        }
+    }
+
     /// Stops listening and closes the pool's connections.
     public func close() async {
         await hub.close()

@@ -111,10 +111,3 @@ private final class Race: Sendable {
         waiting?.resume(returning: value)
     }
 }
-
-extension Duration {
-    /// Whole and fractional seconds, for messages: `2.5`.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

@@ -17,15 +17,7 @@ struct DatabaseOptions: ParsableArguments {
 
     /// A broker on the database, closed when `body` ends.
     func withBroker<R: Sendable>(maxConnections: Int = 4, _ body: (Broker) async throws -> R) async throws -> R {
-        let broker = Broker(configuration: try configuration(), maxConnections: maxConnections)
-        do {
-            let value = try await body(broker)
-            await broker.close()
-            return value
-        } catch {
-            await broker.close()
-            throw error
-        }
+        try await Broker.with(configuration: configuration(), maxConnections: maxConnections, body)
     }
 }
 

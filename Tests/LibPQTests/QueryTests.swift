@@ -22,13 +22,7 @@ import TestSupport
         let connection = try await TestDatabase.connect()
         let observer = try await TestDatabase.connect()
         let task = Task { try await connection.query("SELECT pg_sleep(30)") }
-        for _ in 0..<500 {
-            let running = try await observer.query(
-                "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%pg_sleep%'",
-                connection.backendPID)
-            if !running.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await TestDatabase.waitUntilRunning("pg_sleep", on: connection, seenFrom: observer)
         let started = ContinuousClock.now
         task.cancel()
         let error = await #expect(throws: PostgresError.self) { try await task.value }

@@ -9,14 +9,7 @@ extension TestDatabase {
             let connection = try await Connection.connect(configuration)
             try await Migrator().migrate(on: connection)
             await connection.close()
-            let broker = Broker(configuration: configuration, registry: registry)
-            do {
-                try await body(broker)
-            } catch {
-                await broker.close()
-                throw error
-            }
-            await broker.close()
+            try await Broker.with(configuration: configuration, registry: registry, body)
         }
     }
 }

@@ -20,6 +20,20 @@ public enum TestDatabase {
         try await Connection.connect(configuration)
     }
 
+    /// Waits (up to 5 s) until `connection`'s server process is running a statement that
+    /// contains `fragment`, as `observer` sees it in pg_stat_activity.
+    public static func waitUntilRunning(
+        _ fragment: String, on connection: Connection, seenFrom observer: Connection
+    ) async throws {
+        for _ in 0..<500 {
+            let running = try await observer.query(
+                "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND strpos(query, $2) > 0",
+                connection.backendPID, fragment)
+            if !running.isEmpty { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// A name no other test uses: `prefix_1a2b3c4d`.
     public static func uniqueName(_ prefix: String = "t") -> String {
         "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"

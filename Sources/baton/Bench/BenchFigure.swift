@@ -30,9 +30,3 @@ enum Measure {
         return sorted[max(0, index)] * 1000
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

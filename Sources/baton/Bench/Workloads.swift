@@ -111,15 +111,7 @@ struct Workloads {
     }
 
     private func withBroker<R>(_ body: (Broker) async throws -> R) async throws -> R {
-        let broker = Broker(configuration: configuration, maxConnections: workers + 2)
-        do {
-            let value = try await body(broker)
-            await broker.close()
-            return value
-        } catch {
-            await broker.close()
-            throw error
-        }
+        try await Broker.with(configuration: configuration, maxConnections: workers + 2, body)
     }
 
     /// Leaves the queue and results empty for the next run.
