@@ -1,7 +1,10 @@
-/// A notification on channel `baton`, sent once by each transaction that changes a task.
+/// An event on channel `baton`. Each transaction that changes tasks sends one
+/// notification, whose payload holds one event per line.
 enum BatonEvent: Equatable, Sendable {
     /// New work is queued.
     case queued
+    /// Too much changed to list: every waiter and idle worker looks again.
+    case all
     /// A task finished and released the next link of its chain.
     case released(task: String, group: String?)
     /// A task finished; nothing new is queued.
@@ -9,11 +12,21 @@ enum BatonEvent: Equatable, Sendable {
 
     static let channel = "baton"
 
-    /// Reads a payload: `queued`, `released <task> <group>` or `done <task> <group>`.
+    /// The events of a payload, one per line; lines it does not know are skipped.
+    static func events(in payload: String) -> [BatonEvent] {
+        payload.split(separator: "\n").compactMap { BatonEvent(payload: String($0)) }
+    }
+
+    /// Reads one event: `queued`, `all`, `released <task> <group>` or `done <task> <group>`.
     init?(payload: String) {
-        if payload == "queued" {
+        switch payload {
+        case "queued":
             self = .queued
             return
+        case "all":
+            self = .all
+            return
+        default: break
         }
         let parts = payload.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2 else { return nil }
@@ -29,7 +42,7 @@ enum BatonEvent: Equatable, Sendable {
     /// Whether idle workers should look for work.
     var wakesWorkers: Bool {
         switch self {
-        case .queued, .released: true
+        case .queued, .released, .all: true
         case .done: false
         }
     }
@@ -37,7 +50,7 @@ enum BatonEvent: Equatable, Sendable {
     /// The task and group ids it concerns (lower-case task ids, as PostgreSQL prints them).
     var ids: [String] {
         switch self {
-        case .queued: []
+        case .queued, .all: []
         case .released(let task, let group), .done(let task, let group): [task] + (group.map { [$0] } ?? [])
         }
     }

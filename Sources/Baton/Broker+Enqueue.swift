@@ -23,11 +23,11 @@ extension Broker {
         let argsText = try JSONValue.array(args).jsonText()
         let kwargsText = try JSONValue.object(kwargs).jsonText()
         try checkSize(argsText.utf8.count + kwargsText.utf8.count, of: "task \(function)'s arguments")
-        let id: UUID = try await withQueryable(transaction) { queryable in
+        let id: UUID = try await enqueue(in: transaction) { queryable, notify in
             try await invalidInputAsBatonError {
                 try await queryable.query(SQL.asyncTask, [
                     function, argsText, kwargsText, group, cached.interval, priority, maxAttempts,
-                    retryDelay.postgresInterval, timeout?.postgresInterval,
+                    retryDelay.postgresInterval, timeout?.postgresInterval, notify,
                 ])[0].decode("id")
             }
         }
@@ -67,11 +67,11 @@ extension Broker {
         guard (try? JSONValue.parse(chainText)) != nil else {
             throw BatonError(code: .invalidArgument, message: "the chain is not valid JSON: \(chainText.prefix(200))")
         }
-        let groupID: String = try await withQueryable(transaction) { queryable in
+        let groupID: String = try await enqueue(in: transaction) { queryable, notify in
             try await invalidInputAsBatonError {
                 try await queryable.query(SQL.asyncChain, [
                     chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
-                    timeout?.postgresInterval,
+                    timeout?.postgresInterval, notify,
                 ])[0].decode("group_id")
             }
         }
@@ -113,13 +113,14 @@ extension Broker {
 
     private enum SQL {
         /// Enqueues one task through the SQL API (baton.async_task).
-        static let asyncTask = """
+        static let asyncTask = PreparedStatement(name: "baton_async_task", sql: """
             SELECT baton.async_task($1, $2::jsonb, $3::jsonb, $4, $5::interval, NULL, $6::integer, $7::integer,
-                                    $8::interval, $9::interval) AS id
-            """
+                                    $8::interval, $9::interval, $10::boolean) AS id
+            """)
         /// Enqueues a chain through the SQL API (baton.async_chain).
-        static let asyncChain = """
-            SELECT baton.async_chain($1::jsonb, $2, $3::interval, $4, $5::integer, $6::interval, $7::interval) AS group_id
-            """
+        static let asyncChain = PreparedStatement(name: "baton_async_chain", sql: """
+            SELECT baton.async_chain($1::jsonb, $2, $3::interval, $4, $5::integer, $6::interval, $7::interval,
+                                     $8::boolean) AS group_id
+            """)
     }
 }

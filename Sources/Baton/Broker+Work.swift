@@ -80,7 +80,7 @@ extension Broker {
     }
 
     /// A result as JSON text; a value JSON cannot hold (NaN) is stored as its text.
-    private static func storable(_ value: JSONValue) throws -> String {
+    static func storable(_ value: JSONValue) throws -> String {
         do { return try value.jsonText() } catch { return try JSONValue.string(value.description).jsonText() }
     }
 

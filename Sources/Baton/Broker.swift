@@ -15,6 +15,7 @@ public final class Broker: Sendable {
     /// Larger ones are refused at enqueue, before anything is written.
     public let maxArgumentBytes: Int
     let hub: NotificationHub
+    let wakeups: WakeupSender
 
     /// 64 MiB: well under PostgreSQL's own limit for one jsonb value, and more than a queue should carry.
     public static let defaultMaxArgumentBytes = 64 << 20
@@ -28,6 +29,7 @@ public final class Broker: Sendable {
         self.maxArgumentBytes = maxArgumentBytes
         pool = ConnectionPool(configuration: configuration, maxConnections: maxConnections)
         hub = NotificationHub(configuration: configuration)
+        wakeups = WakeupSender(pool: pool)
     }
 
     /// A broker for the database the environment names.
@@ -65,16 +67,21 @@ public final class Broker: Sendable {
 
     /// Stops listening and closes the pool's connections.
     public func close() async {
+        await wakeups.flush()
         await hub.close()
         await pool.close()
     }
 
-    /// Runs `body` in the caller's transaction when given, else on a pooled connection.
-    func withQueryable<R: Sendable>(
-        _ transaction: Transaction?, _ body: (any Queryable) async throws -> R
+    /// Enqueues with `body`: in the caller's transaction when given (whose commit then
+    /// wakes the workers), else on a pooled connection, waking the workers after it.
+    /// `body` is told whether its statement should NOTIFY itself.
+    func enqueue<R: Sendable>(
+        in transaction: Transaction?, _ body: (any Queryable, _ notify: Bool) async throws -> R
     ) async throws -> R {
-        if let transaction { return try await body(transaction) }
-        return try await pool.withConnection { connection in try await body(connection) }
+        if let transaction { return try await body(transaction, true) }
+        let value = try await pool.withConnection { connection in try await body(connection, false) }
+        wakeups.request()
+        return value
     }
 }
 

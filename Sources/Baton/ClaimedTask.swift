@@ -15,10 +15,18 @@ public struct ClaimedTask: Sendable, Identifiable {
     public let timeout: Duration?
 
     /// The columns `init(row:)` reads, for the statements that claim.
-    static let columns = """
-        id, func, args::text, kwargs::text, group_id, chain_position, attempts, \
-        extract(epoch FROM timeout)::float8 AS timeout_seconds
-        """
+    static let columns = columns(of: nil)
+
+    /// The columns `init(row:)` reads from `composite`, a column of type baton.tasks; nil
+    /// for the table's own columns.
+    static func columns(of composite: String?) -> String {
+        let source = composite.map { "(\($0))." } ?? ""
+        return """
+            \(source)id AS id, \(source)func AS func, \(source)args::text AS args, \(source)kwargs::text AS kwargs, \
+            \(source)group_id AS group_id, \(source)chain_position AS chain_position, \(source)attempts AS attempts, \
+            extract(epoch FROM \(source)timeout)::float8 AS timeout_seconds
+            """
+    }
 
     init(row: Row) throws {
         id = try row.decode("id")

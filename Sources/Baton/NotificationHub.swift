@@ -93,7 +93,7 @@ final class NotificationHub: Sendable {
                     backoff = .milliseconds(50)
                     listening(true)
                     for try await notification in notifications {
-                        if let event = BatonEvent(payload: notification.payload) { dispatch(event) }
+                        for event in BatonEvent.events(in: notification.payload) { dispatch(event) }
                     }
                 }
                 await connection.close()
@@ -125,7 +125,7 @@ final class NotificationHub: Sendable {
         let ids = event.ids
         let signals = state.withLock { state in
             state.subscribers.values.filter { subscriber in
-                (event.wakesWorkers && subscriber.wantsWork) || ids.contains { subscriber.ids.contains($0) }
+                event == .all || (event.wakesWorkers && subscriber.wantsWork) || ids.contains { subscriber.ids.contains($0) }
             }.map(\.signal)
         }
         for signal in signals { signal.fire() }

@@ -3,12 +3,26 @@ import Foundation
 import Synchronization
 
 extension Cluster {
-    /// Runs one task under its timeout and records the outcome; frees its worker.
-    func process(_ task: ClaimedTask) async {
-        defer {
+    /// A worker: takes the next task of the local queue and runs it, until the queue stops.
+    func work() async {
+        let signal = Signal()
+        while let task = await local.next(for: signal) {
+            let refill = state.withLock { state in
+                state.running += 1
+                return state.queueMayHaveMore
+            }
+            if refill { wake.fire() }
+            await process(task)
             state.withLock { $0.running -= 1 }
-            wake.fire()
+            if state.withLock({ !$0.abandoned.isEmpty }) {
+                local.stop()
+                wake.fire()
+            }
         }
+    }
+
+    /// Runs one task under its timeout and hands its outcome to the completer.
+    func process(_ task: ClaimedTask) async {
         let (outcome, abandoned) = await runWithTimeout(task)
         if abandoned {
             logger.critical("a task ignored the cancellation of its timeout; stopping the cluster", metadata: [
@@ -18,17 +32,19 @@ extension Cluster {
         }
         // Cancelled (not a graceful stop) and not finished: hand the task back.
         if Task.isCancelled, case .failure = outcome, !abandoned {
-            await record(task) { connection in
-                try await self.broker.release(task, owner: self.configuration.name, on: connection)
-            }
+            await handBack([task])
             return
         }
-        await record(task) { connection in
-            if try await self.broker.complete(task, outcome: outcome, owner: self.configuration.name, on: connection) {
-                self.state.withLock { $0.finished += 1 }
-            } else {
-                self.logger.warning("the task's lease was lost before its outcome was recorded; another worker has it",
-                                    metadata: ["task": "\(task.id)"])
+        completer.submit(task, outcome)
+    }
+
+    /// Hands tasks this cluster holds back to the queue unrun.
+    func handBack(_ tasks: [ClaimedTask]) async {
+        guard !tasks.isEmpty else { return }
+        let (broker, owner) = (self.broker, configuration.name)
+        _ = await LeaseRetry(lease: configuration.lease, logger: logger, tasks: tasks.map(\.id)).run {
+            try await broker.pool.withConnection { connection in
+                try await broker.release(tasks, owner: owner, on: connection)
             }
         }
     }
@@ -51,34 +67,6 @@ extension Cluster {
         let reason = "\(task.function): timed out after \(limit.seconds) s"
         if await first(of: work, within: configuration.abandonAfter) != nil { return (.failure(reason), false) }
         return (.failure(reason + "; it ignored cancellation, so its worker was abandoned"), true)
-    }
-
-    /// Records an outcome, retrying through dropped connections (a restarting database)
-    /// until it works or the lease would have run out.
-    private func record(_ task: ClaimedTask, _ write: @escaping @Sendable (Connection) async throws -> Void) async {
-        let (broker, logger, lease) = (self.broker, self.logger, configuration.lease)
-        // Detached: recording is not cancelled with the cluster.
-        await Task.detached {
-            let deadline = ContinuousClock.now + lease
-            var delay = Duration.milliseconds(50)
-            while true {
-                do {
-                    try await broker.pool.withConnection { connection in try await write(connection) }
-                    return
-                } catch {
-                    guard ContinuousClock.now + delay < deadline else {
-                        logger.error("could not record a task's outcome; its lease will expire and it will run again",
-                                     metadata: ["task": "\(task.id)", "error": "\(error)"])
-                        return
-                    }
-                    logger.warning("recording a task's outcome failed; retrying", metadata: [
-                        "task": "\(task.id)", "error": "\(error)",
-                    ])
-                    try? await Task.sleep(for: delay)
-                    delay = min(delay * 2, .seconds(2))
-                }
-            }
-        }.value
     }
 }
 

@@ -6,14 +6,16 @@ import Synchronization
 
 /// Runs queued tasks of the functions its registry has: django-q's cluster.
 ///
-/// The fetcher claims as many tasks as there are free workers in one statement
-/// (`FOR UPDATE SKIP LOCKED`), each runs under its timeout, and each outcome is recorded
-/// with `baton.complete_task`, which also retries failures and releases the next chain
-/// link. An idle cluster sleeps until NOTIFY says work is queued, or until a delayed retry
-/// is due. A heartbeat renews its leases and rescues the tasks of clusters that died.
+/// The fetcher claims in one statement as many tasks as its workers and its prefetch have
+/// room for (`FOR UPDATE SKIP LOCKED`) into a local queue; `workers` workers take them in
+/// turn, each under its timeout; the completer records their outcomes in batches, which
+/// also retries failures and hands the next chain link straight to this cluster. An idle
+/// cluster sleeps until NOTIFY says work is queued, or a delayed retry is due. A heartbeat
+/// renews its leases and rescues the tasks of clusters that died.
 ///
-/// A `Service`: on graceful shutdown (or `shutdown()`) it stops claiming and lets running
-/// tasks finish; cancelled, it hands the unfinished ones back to the queue.
+/// A `Service`: on graceful shutdown (or `shutdown()`) it stops claiming, lets running
+/// tasks finish and hands back the ones it had not started; cancelled, it hands back the
+/// unfinished ones too.
 public final class Cluster: Service, Sendable {
     public let broker: Broker
     public let registry: TaskRegistry
@@ -27,10 +29,16 @@ public final class Cluster: Service, Sendable {
         var finished = 0
         var stopping = false
         var abandoned: [UUID] = []
+        /// Whether the last claim filled up: the queue may hold more, so a worker taking a
+        /// task wakes the fetcher.
+        var queueMayHaveMore = true
     }
 
-    let state = Mutex(State())
+    let state = Locked(State())
+    /// Wakes the fetcher.
     let wake = Signal()
+    let local = LocalQueue()
+    let completer: Completer
 
     public init(
         broker: Broker, registry: TaskRegistry = .stock, configuration: ClusterConfiguration = ClusterConfiguration(),
@@ -39,8 +47,18 @@ public final class Cluster: Service, Sendable {
         self.broker = broker
         self.registry = registry
         self.configuration = configuration
-        self.functions = registry.names
+        let functions = registry.names
+        self.functions = functions
         self.logger = logger
+        let (state, local, wake) = (self.state, self.local, self.wake)
+        completer = Completer(
+            broker: broker, owner: configuration.name, lease: configuration.lease, logger: logger,
+            functions: { state.withLock { $0.stopping } ? [] : functions },
+            recorded: { batch, count in
+                state.withLock { $0.finished += count }
+                local.push(batch.next, first: true)
+                wake.fire()
+            })
     }
 
     /// Tasks finished (recorded) by this cluster so far.
@@ -49,6 +67,7 @@ public final class Cluster: Service, Sendable {
     /// Stops claiming; `run()` returns once the running tasks have finished.
     public func shutdown() {
         state.withLock { $0.stopping = true }
+        local.stop()
         wake.fire()
     }
 
@@ -56,9 +75,12 @@ public final class Cluster: Service, Sendable {
         let subscription = try await broker.wakeups()
         defer { subscription.cancel() }
         // Notifications about new work and this cluster's own events share one signal.
-        let relay = Task { [wake] in
+        let relay = Task { [wake, state] in
             while !Task.isCancelled {
-                if await subscription.signal.wait(until: nil) { wake.fire() }
+                if await subscription.signal.wait(until: nil) {
+                    state.withLock { $0.queueMayHaveMore = true }
+                    wake.fire()
+                }
             }
         }
         defer { relay.cancel() }
@@ -68,12 +90,18 @@ public final class Cluster: Service, Sendable {
             "functions": "\(functions.joined(separator: ","))",
         ])
         await withDiscardingTaskGroup { group in
+            for _ in 0..<configuration.workers {
+                group.addTask { await self.work() }
+            }
             await withGracefulShutdownHandler {
-                await fetch(into: &group)
+                await fetch()
             } onGracefulShutdown: {
                 self.shutdown()
             }
+            local.stop()
         }
+        await completer.drain()
+        await handBack(local.removeAll())
         await leave()
         let abandoned = state.withLock { $0.abandoned }
         if !abandoned.isEmpty {
@@ -84,8 +112,8 @@ public final class Cluster: Service, Sendable {
         }
     }
 
-    /// Claims work while there are free workers; sleeps on the wake signal when idle.
-    private func fetch(into group: inout DiscardingTaskGroup) async {
+    /// Claims work while there is room; sleeps on the wake signal when there is none.
+    private func fetch() async {
         var failures = 0
         var lastUpkeep = ContinuousClock.now
         while !Task.isCancelled && !state.withLock({ $0.stopping || !$0.abandoned.isEmpty }) {
@@ -95,18 +123,17 @@ public final class Cluster: Service, Sendable {
                     logger.error("heartbeat failed", metadata: ["error": "\(error)"])
                 }
             }
-            let free = configuration.workers - state.withLock { $0.running }
             var sleepUntil = ContinuousClock.now + min(configuration.idleCheckInterval, configuration.heartbeatInterval)
-            if free > 0 {
+            let room = configuration.workers + configuration.prefetch - state.withLock { $0.running } - local.count
+            // Outcomes waiting to be written hold their leases: claim no more while many wait.
+            if room > 0, completer.backlog < 4 * Completer.maxBatch {
                 do {
-                    let tasks = try await claim(free)
+                    let tasks = try await claim(room)
                     if failures > 0 { logger.info("claiming works again") }
                     failures = 0
-                    for task in tasks {
-                        state.withLock { $0.running += 1 }
-                        group.addTask { await self.process(task) }
-                    }
-                    if tasks.count == free { continue }
+                    state.withLock { $0.queueMayHaveMore = tasks.count == room }
+                    local.push(tasks)
+                    if tasks.count == room { continue }
                     if let due = try await nextRetry(), due < sleepUntil { sleepUntil = due }
                 } catch {
                     failures += 1

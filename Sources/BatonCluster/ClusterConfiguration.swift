@@ -17,21 +17,29 @@ public struct ClusterConfiguration: Sendable {
     /// abandoned: the cluster stops claiming, finishes the rest and `run()` throws
     /// `BatonError.clusterWedged`, for a supervisor to start a fresh process.
     public var abandonAfter: Duration
+    /// Tasks a cluster may claim beyond its free workers, to start the moment a worker is
+    /// free. Short tasks run faster with more; long ones are better left in the queue for
+    /// other clusters (held tasks stay leased to this one).
+    public var prefetch: Int
     /// Names this cluster in leases and `baton.results.worker`: `host:pid:xxxx`.
     public var name: String
 
     public init(
         workers: Int = ProcessInfo.processInfo.activeProcessorCount, lease: Duration = .seconds(30),
         idleCheckInterval: Duration = .seconds(5), timeout: Duration? = nil, abandonAfter: Duration = .seconds(10),
-        name: String? = nil
+        prefetch: Int? = nil, name: String? = nil
     ) {
         self.workers = max(1, workers)
         self.lease = max(lease, .milliseconds(300))
         self.idleCheckInterval = idleCheckInterval
         self.timeout = timeout
         self.abandonAfter = abandonAfter
+        self.prefetch = max(0, prefetch ?? Self.defaultPrefetch(workers: self.workers))
         self.name = name ?? "\(WorkerIdentity.current.name):\(UUID().uuidString.prefix(4).lowercased())"
     }
+
+    /// The default prefetch: as many tasks as workers, at least 16.
+    static func defaultPrefetch(workers: Int) -> Int { max(16, workers) }
 
     /// How often leases are renewed, expired leases rescued, and the cluster shown alive.
     var heartbeatInterval: Duration { min(lease / 3, idleCheckInterval) }

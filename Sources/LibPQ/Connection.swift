@@ -60,6 +60,11 @@ public final class Connection: Queryable {
         _ = try await run(.script(script))
     }
 
+    @discardableResult
+    public func copy(_ sql: String, _ rows: CopyRows) async throws -> Int {
+        try await core.perform { core in try core.copyIn(sql, rows) }
+    }
+
     func run(_ statement: Statement, cancellable: Bool = true) async throws -> QueryResult {
         try await core.perform(cancellable: cancellable) { core in try core.run(statement) }
     }

@@ -43,7 +43,7 @@ extension ConnectionCore {
         preparedStatements[statement.name] = statement.sql
     }
 
-    private func readResults(of label: String) throws -> QueryResult {
+    func readResults(of label: String) throws -> QueryResult {
         guard let handle else { throw PostgresError.closed }
         let connection = handle.pointer
         var last: QueryResult?
@@ -86,7 +86,7 @@ extension ConnectionCore {
         return last ?? QueryResult(nil)
     }
 
-    private func discardCopyOutput(_ connection: OpaquePointer) {
+    func discardCopyOutput(_ connection: OpaquePointer) {
         var buffer: UnsafeMutablePointer<CChar>?
         while PQgetCopyData(connection, &buffer, 0) >= 0 {
             if let buffer { PQfreemem(buffer) }
@@ -102,7 +102,7 @@ extension ConnectionCore {
     }
 
     /// The error for a statement that could not be sent or read: usually a lost connection.
-    private func failure(sending label: String) -> PostgresError {
+    func failure(sending label: String) -> PostgresError {
         let message = configuration.redact(handle?.errorMessage ?? "the connection is closed")
         updateSnapshot()
         let lost = handle.map { PQstatus($0.pointer) != CONNECTION_OK } ?? true
@@ -112,7 +112,7 @@ extension ConnectionCore {
         return error
     }
 
-    private func serverError(_ result: QueryResult, statement: String) -> PostgresError {
+    func serverError(_ result: QueryResult, statement: String) -> PostgresError {
         func field(_ code: Character) -> String? {
             guard let pointer = result.pointer,
                   let value = PQresultErrorField(pointer, Int32(code.asciiValue!))

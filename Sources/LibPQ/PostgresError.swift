@@ -36,6 +36,14 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         public static let decoding = Code("decoding")
         /// The API was used in a way it does not allow (say, `BEGIN` inside a transaction).
         public static let misuse = Code("misuse")
+
+        /// Whether the server could not be reached or went away (worth trying again later),
+        /// rather than refusing the statement: the client's connection codes, SQLSTATE
+        /// class 08, and the server shutting down or starting up (57P01–57P03).
+        public var isConnectionFailure: Bool {
+            [.connectionRefused, .connectionFailed, .connectionLost].contains(self)
+                || rawValue.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(rawValue)
+        }
     }
 
     public var code: Code

@@ -12,7 +12,8 @@ public final class QueryResult: @unchecked Sendable, RandomAccessCollection {
     init(_ pointer: OpaquePointer?) {
         self.pointer = pointer
         let count = pointer.map { Int(PQnfields($0)) } ?? 0
-        columns = (0..<count).map { String(cString: PQfname(pointer, Int32($0))) }
+        // A COPY result counts its columns but names none.
+        columns = (0..<count).map { PQfname(pointer, Int32($0)).map { String(cString: $0) } ?? "" }
         var indexes: [String: Int] = [:]
         for (index, name) in columns.enumerated() where indexes[name] == nil { indexes[name] = index }
         columnIndexes = indexes

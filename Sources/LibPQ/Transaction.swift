@@ -19,6 +19,11 @@ public struct Transaction: Queryable {
         try await connection.execute(script: script)
     }
 
+    @discardableResult
+    public func copy(_ sql: String, _ rows: CopyRows) async throws -> Int {
+        try await connection.copy(sql, rows)
+    }
+
     /// Runs `body` in a savepoint: released when it returns, rolled back when it throws.
     @discardableResult
     public func transaction<R>(

@@ -13,6 +13,13 @@ import Testing
         #expect(BatonEvent.done(task: "t", group: "g").ids == ["t", "g"])
     }
 
+    @Test func aBatchPayloadHoldsOneEventPerLine() {
+        let events = BatonEvent.events(in: "released a chain one\ndone b \nqueued\nnonsense")
+        #expect(events == [.released(task: "a", group: "chain one"), .done(task: "b", group: nil), .queued])
+        #expect(BatonEvent.events(in: "all") == [.all])
+        #expect(BatonEvent.all.wakesWorkers)
+    }
+
     @Test func aSignalFiredBeforeTheWaitIsNotLost() async {
         let signal = Signal()
         signal.fire()

@@ -6,5 +6,6 @@ extension Migration {
         migration0001,
         migration0002,
         migration0003,
+        migration0004,
     ]
 }

@@ -1,0 +1,68 @@
+import Foundation
+import LibPQ
+
+/// Many tasks per transaction: what a busy cluster does instead of one call per task.
+extension Broker {
+    /// Records a batch of outcomes in one transaction (`baton.complete_tasks`): retries
+    /// failures with attempts left, records the rest, removes them from the queue and moves
+    /// their chains on, with one NOTIFY. A next chain link whose function is in `functions`
+    /// is leased to `owner` at once and returned, so that it runs without another claim.
+    ///
+    /// Safe to repeat after a lost reply: a task `owner` no longer holds is reported in
+    /// `lost` and left alone, so nothing is recorded twice.
+    public func complete(
+        _ outcomes: [(task: ClaimedTask, outcome: TaskOutcome)], owner: String, functions: [String],
+        lease: Duration, on connection: Connection
+    ) async throws -> CompletedBatch {
+        guard !outcomes.isEmpty else { return CompletedBatch(lost: [], next: []) }
+        var json = "["
+        for (index, (task, outcome)) in outcomes.enumerated() {
+            if index > 0 { json += "," }
+            json += #"{"id":""# + task.id.uuidString + #"","#
+            switch outcome {
+            case .success(let value): json += #""ok":true,"result":"# + (try Self.storable(value)) + "}"
+            case .failure(let message): json += #""ok":false,"error":"# + (try JSONValue.string(message).jsonText()) + "}"
+            }
+        }
+        json += "]"
+        let rows = try await connection.query(
+            BatchSQL.complete, [owner, json, functions, lease.postgresInterval])
+        var batch = CompletedBatch(lost: [], next: [])
+        for row in rows {
+            if let lost = try row.decode("lost", as: UUID?.self) {
+                batch.lost.append(lost)
+            } else {
+                batch.next.append(try ClaimedTask(row: row))
+            }
+        }
+        return batch
+    }
+
+    /// Hands leased tasks back to the queue unrun (their cluster is stopping), in one
+    /// transaction with one NOTIFY.
+    /// - Returns: how many `owner` still held.
+    @discardableResult
+    public func release(_ tasks: [ClaimedTask], owner: String, on connection: Connection) async throws -> Int {
+        guard !tasks.isEmpty else { return 0 }
+        return try await connection.query(BatchSQL.release, [tasks.map(\.id), owner])[0].decode(0)
+    }
+}
+
+/// What recording a batch of outcomes did.
+public struct CompletedBatch: Sendable {
+    /// Tasks whose lease the owner had lost: nothing was recorded for them.
+    public var lost: [UUID]
+    /// Next chain links leased to the owner: run them next.
+    public var next: [ClaimedTask]
+}
+
+enum BatchSQL {
+    /// Completes a batch (baton.complete_tasks; primary key, tasks_chain_link).
+    static let complete = PreparedStatement(
+        name: "baton_complete_batch",
+        sql: "SELECT lost, \(ClaimedTask.columns(of: "task")) "
+            + "FROM baton.complete_tasks($1, $2::jsonb, $3::text[], $4::interval)")
+    /// Hands tasks back unrun (primary key).
+    static let release = PreparedStatement(
+        name: "baton_release_batch", sql: "SELECT baton.release_tasks($1::uuid[], $2)")
+}

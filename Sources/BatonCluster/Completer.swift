@@ -1,0 +1,93 @@
+import Baton
+import Logging
+import Synchronization
+
+/// Records the outcomes of a cluster's tasks in batches: while one batch is being written
+/// (`baton.complete_tasks`, one transaction and one NOTIFY), the outcomes that arrive wait
+/// and go together in the next. An idle cluster writes each outcome at once; a busy one
+/// writes up to `maxBatch` per transaction.
+final class Completer: Sendable {
+    typealias Outcome = (task: ClaimedTask, outcome: TaskOutcome)
+
+    private struct State {
+        var pending: [Outcome] = []
+        var writer: Task<Void, Never>?
+    }
+
+    /// Outcomes per transaction at most: their events fit in one NOTIFY payload.
+    static let maxBatch = 80
+
+    private let broker: Broker
+    private let owner: String
+    private let lease: Duration
+    private let logger: Logger
+    /// The functions whose next chain links this cluster takes at once; none while stopping.
+    private let functions: @Sendable () -> [String]
+    /// Called after each batch with what it did and how many it recorded.
+    private let recorded: @Sendable (CompletedBatch, Int) -> Void
+    private let state = Mutex(State())
+
+    init(
+        broker: Broker, owner: String, lease: Duration, logger: Logger,
+        functions: @escaping @Sendable () -> [String],
+        recorded: @escaping @Sendable (CompletedBatch, Int) -> Void
+    ) {
+        (self.broker, self.owner, self.lease, self.logger) = (broker, owner, lease, logger)
+        self.functions = functions
+        self.recorded = recorded
+    }
+
+    /// Outcomes not yet written.
+    var backlog: Int { state.withLock { $0.pending.count } }
+
+    /// Queues an outcome for the next batch; returns at once.
+    func submit(_ task: ClaimedTask, _ outcome: TaskOutcome) {
+        state.withLock { state in
+            state.pending.append((task, outcome))
+            guard state.writer == nil else { return }
+            // Unstructured: recording goes on when the cluster is cancelled.
+            state.writer = Task { await self.write() }
+        }
+    }
+
+    /// Waits until every outcome submitted so far is written (or given up on).
+    func drain() async {
+        while let writer = state.withLock({ $0.writer }) { await writer.value }
+    }
+
+    private func write() async {
+        while let batch = state.withLock({ state -> [Outcome]? in
+            guard !state.pending.isEmpty else {
+                state.writer = nil
+                return nil
+            }
+            let batch = Array(state.pending.prefix(Self.maxBatch))
+            state.pending.removeFirst(batch.count)
+            return batch
+        }) {
+            await record(batch)
+        }
+    }
+
+    private func record(_ batch: [Outcome]) async {
+        let (broker, owner, lease, functions) = (self.broker, self.owner, self.lease, self.functions())
+        let written = await LeaseRetry(lease: lease, logger: logger, tasks: batch.map(\.task.id)).run {
+            try await broker.pool.withConnection { connection in
+                try await broker.complete(batch, owner: owner, functions: functions, lease: lease, on: connection)
+            }
+        }
+        switch written {
+        case .success(let result):
+            if !result.lost.isEmpty {
+                logger.warning("tasks' leases were lost before their outcomes were recorded; other workers have them",
+                               metadata: ["tasks": "\(result.lost.map(\.uuidString).joined(separator: ","))"])
+            }
+            recorded(result, batch.count - result.lost.count)
+        case .failure where batch.count > 1:
+            // Something in the batch the database refuses: record the others one by one.
+            for outcome in batch { await record([outcome]) }
+        case .failure:
+            break
+        }
+    }
+}

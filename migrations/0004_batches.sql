@@ -1,0 +1,277 @@
+-- Batches: enqueueing many tasks in one call, completing many in one transaction, and
+-- enqueueing without a NOTIFY in the writing transaction.
+--
+-- Why the `notify` switch: PostgreSQL serialises the commits of every transaction that
+-- sent a NOTIFY, flush to disk included, so a NOTIFY in each enqueueing transaction halves
+-- how many can commit per second. With `notify => false` the caller sends
+-- `SELECT pg_notify('baton', 'queued')` after its commit instead (Baton's Swift API does,
+-- coalescing concurrent callers into one); a transaction that wrote nothing commits
+-- without a flush.
+--
+-- A payload may now hold several events, one per line; `all` (when they would not fit in
+-- PostgreSQL's 8,000 bytes) asks every waiter to look again.
+
+DROP FUNCTION baton.async_task(text, jsonb, jsonb, text, interval, text, integer, integer, interval, interval);
+DROP FUNCTION baton.async_chain(jsonb, text, interval, text, integer, interval, interval);
+
+-- Joins `group_name` as a task of a group (creating it), or raises when it names a chain.
+CREATE FUNCTION baton.join_group(group_name text, caller text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO baton.groups (id, kind) VALUES (group_name, 'group') ON CONFLICT (id) DO NOTHING;
+    IF NOT FOUND AND (SELECT kind FROM baton.groups WHERE id = group_name) <> 'group' THEN
+        RAISE EXCEPTION '%: "%" is a chain, not a group; give the task another group', caller, group_name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+
+-- Enqueues one task; with a group name, the task joins that group. Returns the task id.
+CREATE FUNCTION baton.async_task(
+    func text, args jsonb DEFAULT '[]', kwargs jsonb DEFAULT '{}', "group" text DEFAULT NULL,
+    cached interval DEFAULT NULL, name text DEFAULT NULL, priority integer DEFAULT 0,
+    max_attempts integer DEFAULT 1, retry_delay interval DEFAULT '1 second', timeout interval DEFAULT NULL,
+    notify boolean DEFAULT true
+) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+    link record;
+    task_id uuid := gen_random_uuid();
+BEGIN
+    -- The usual shape needs no parsing; anything else goes through parse_link, which
+    -- fills in defaults or raises a clear error.
+    IF func IS NULL OR func = '' OR jsonb_typeof(args) IS DISTINCT FROM 'array'
+       OR jsonb_typeof(kwargs) IS DISTINCT FROM 'object' THEN
+        SELECT * INTO link FROM baton.parse_link(jsonb_build_array(func, args, kwargs), 'task');
+        func := link.func;
+        args := link.args;
+        kwargs := link.kwargs;
+    END IF;
+    IF "group" IS NOT NULL THEN
+        PERFORM baton.join_group("group", 'baton.async_task');
+    END IF;
+    INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, cache_ttl, priority, max_attempts, retry_delay, timeout)
+    VALUES (task_id, coalesce(name, func), func, args, kwargs, "group", cached, priority,
+            max_attempts, retry_delay, timeout);
+    IF notify THEN
+        PERFORM pg_notify('baton', 'queued');
+    END IF;
+    RETURN task_id;
+END $$;
+
+-- Enqueues many tasks in one statement: `tasks` is a JSON array of links
+-- ([func, [args], {kwargs}] or {"func": ...}); the options apply to each. Returns the task
+-- ids in the order given. One bad link raises, naming it, and enqueues none.
+CREATE FUNCTION baton.async_tasks(
+    tasks jsonb, "group" text DEFAULT NULL, cached interval DEFAULT NULL, priority integer DEFAULT 0,
+    max_attempts integer DEFAULT 1, retry_delay interval DEFAULT '1 second', timeout interval DEFAULT NULL,
+    notify boolean DEFAULT true
+) RETURNS SETOF uuid
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF tasks IS NULL OR jsonb_typeof(tasks) <> 'array' THEN
+        RAISE EXCEPTION 'baton.async_tasks: tasks must be a JSON array of [func, [args], {kwargs}] links, not %',
+            coalesce(jsonb_typeof(tasks), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF "group" IS NOT NULL THEN
+        PERFORM baton.join_group("group", 'baton.async_tasks');
+    END IF;
+    RETURN QUERY
+    INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, cache_ttl, priority, max_attempts,
+                             retry_delay, timeout)
+    SELECT gen_random_uuid(), link.func, link.func, link.args, link.kwargs, "group", cached, priority,
+           max_attempts, retry_delay, timeout
+    FROM jsonb_array_elements(tasks) WITH ORDINALITY AS links (element, ordinal)
+    CROSS JOIN LATERAL baton.parse_link(links.element, 'task ' || (links.ordinal - 1)) AS link
+    ORDER BY links.ordinal
+    RETURNING id;
+    IF notify AND jsonb_array_length(tasks) > 0 THEN
+        PERFORM pg_notify('baton', 'queued');
+    END IF;
+END $$;
+
+-- Enqueues a chain whole: link 0 queued, the others waiting. Returns the chain's group id.
+CREATE FUNCTION baton.async_chain(
+    chain jsonb, "group" text DEFAULT NULL, cached interval DEFAULT NULL, failure_policy text DEFAULT 'stop',
+    max_attempts integer DEFAULT 1, retry_delay interval DEFAULT '1 second', timeout interval DEFAULT NULL,
+    notify boolean DEFAULT true
+) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    chain_id text := coalesce("group", gen_random_uuid()::text);
+BEGIN
+    IF chain IS NULL OR jsonb_typeof(chain) <> 'array' THEN
+        RAISE EXCEPTION 'baton.async_chain: the chain must be a JSON array of [func, [args], {kwargs}] links, not %',
+            coalesce(jsonb_typeof(chain), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF jsonb_array_length(chain) = 0 THEN
+        RAISE EXCEPTION 'baton.async_chain: the chain is empty' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF failure_policy IS NULL OR failure_policy NOT IN ('stop', 'continue') THEN
+        RAISE EXCEPTION 'baton.async_chain: failure_policy is ''stop'' or ''continue'', not %',
+            coalesce(failure_policy, 'NULL') USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO baton.groups (id, kind, length, failure_policy)
+    VALUES (chain_id, 'chain', jsonb_array_length(chain), failure_policy)
+    ON CONFLICT (id) DO NOTHING;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'baton.async_chain: group "%" already exists; a chain needs a group of its own', chain_id
+            USING ERRCODE = 'unique_violation';
+    END IF;
+    INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, chain_position, state, cache_ttl,
+                             max_attempts, retry_delay, timeout)
+    SELECT gen_random_uuid(), link.func, link.func, link.args, link.kwargs, chain_id, links.ordinal - 1,
+           CASE WHEN links.ordinal = 1 THEN 'queued' ELSE 'waiting' END, cached, max_attempts, retry_delay, timeout
+    FROM jsonb_array_elements(chain) WITH ORDINALITY AS links (element, ordinal)
+    CROSS JOIN LATERAL baton.parse_link(links.element, 'chain link ' || (links.ordinal - 1)) AS link
+    ORDER BY links.ordinal;
+    IF notify THEN
+        PERFORM pg_notify('baton', 'queued');
+    END IF;
+    RETURN chain_id;
+END $$;
+
+-- A task leaving the queue, with how it ended: what baton.complete_tasks records.
+CREATE TYPE baton.finished_task AS (task baton.tasks, ok boolean, outcome jsonb, failure text);
+
+-- Completes a batch of `owner`'s leased tasks in one transaction. `outcomes` is a JSON
+-- array of {"id": uuid, "ok": bool, "result": json, "error": text}. A failure with
+-- attempts left goes back to the queue after its backoff; every other task is recorded
+-- (baton.results, or the cache), leaves the queue and moves its chain on, as
+-- baton.complete_task does one at a time. When `functions` names the next link's
+-- function, the link is leased to `owner` at once (the worker that ran link n runs link
+-- n+1 without a claim); otherwise it is queued. One NOTIFY for the whole batch.
+-- Returns a row per task whose lease `owner` no longer held (`lost`, nothing changed),
+-- and a row per next link leased to `owner` (`task`).
+CREATE FUNCTION baton.complete_tasks(owner text, outcomes jsonb, functions text[], lease interval)
+RETURNS TABLE (lost uuid, task baton.tasks)
+LANGUAGE plpgsql AS $$
+DECLARE
+    retried uuid[] := '{}';
+    finished baton.finished_task[];
+    cancelled baton.finished_task[];
+    released baton.tasks[];
+    events text;
+BEGIN
+    IF outcomes @? '$[*] ? (@.ok == false)' THEN
+        WITH failed AS (
+            SELECT o.id, o.error FROM jsonb_to_recordset(outcomes) AS o (id uuid, ok boolean, error text)
+            WHERE NOT o.ok
+        ), retry AS (
+            UPDATE baton.tasks AS t
+            SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, started_at = NULL,
+                run_at = now() + baton.retry_backoff(t.retry_delay, t.attempts), errors = t.errors || failed.error
+            FROM failed
+            WHERE t.id = failed.id AND t.state = 'running' AND t.lease_owner = owner AND t.attempts < t.max_attempts
+            RETURNING t.id
+        )
+        SELECT coalesce(array_agg(id), '{}') INTO retried FROM retry;
+    END IF;
+
+    -- The tasks leaving the queue (primary key).
+    WITH input AS (
+        SELECT * FROM jsonb_to_recordset(outcomes) AS o (id uuid, ok boolean, result jsonb, error text)
+    ), gone AS (
+        DELETE FROM baton.tasks AS t USING input
+        WHERE t.id = input.id AND t.state = 'running' AND t.lease_owner = owner AND input.id <> ALL (retried)
+        RETURNING t AS task, input.ok, input.result, input.error
+    )
+    SELECT coalesce(array_agg(ROW(gone.task, gone.ok, gone.result, gone.error)::baton.finished_task), '{}')
+    INTO finished FROM gone;
+
+    -- Under policy `stop`, the links after a failed one are recorded as cancelled (tasks_chain_link).
+    IF EXISTS (SELECT 1 FROM unnest(finished) AS f WHERE NOT f.ok AND (f.task).chain_position IS NOT NULL) THEN
+        WITH rest AS (
+            DELETE FROM baton.tasks AS rest USING unnest(finished) AS f, baton.groups AS g
+            WHERE NOT f.ok AND (f.task).chain_position IS NOT NULL AND g.id = (f.task).group_id
+              AND g.failure_policy = 'stop' AND rest.group_id = (f.task).group_id
+              AND rest.chain_position > (f.task).chain_position
+            RETURNING rest AS task, format('cancelled: link %s (%s) failed', (f.task).chain_position, (f.task).func) AS reason
+        )
+        SELECT coalesce(array_agg(ROW(rest.task, false, NULL, rest.reason)::baton.finished_task), '{}')
+        INTO cancelled FROM rest;
+    END IF;
+
+    INSERT INTO baton.results (id, name, func, args, kwargs, result, error, success, group_id, chain_position,
+                               attempts, worker, enqueued_at, started_at, errors)
+    SELECT (f.task).id, (f.task).name, (f.task).func, (f.task).args, (f.task).kwargs, f.outcome, f.failure, f.ok,
+           (f.task).group_id, (f.task).chain_position, (f.task).attempts, owner, (f.task).enqueued_at,
+           (f.task).started_at, CASE WHEN f.ok THEN (f.task).errors ELSE (f.task).errors || f.failure END
+    FROM unnest(finished) AS f WHERE (f.task).cache_ttl IS NULL
+    UNION ALL
+    SELECT (c.task).id, (c.task).name, (c.task).func, (c.task).args, (c.task).kwargs, NULL, c.failure, false,
+           (c.task).group_id, (c.task).chain_position, 0, NULL, (c.task).enqueued_at, NULL, (c.task).errors
+    FROM unnest(cancelled) AS c WHERE (c.task).cache_ttl IS NULL;
+    INSERT INTO baton.cached_results (id, name, func, args, kwargs, result, error, success, group_id,
+                                      chain_position, attempts, worker, enqueued_at, started_at, errors, expires_at)
+    SELECT (f.task).id, (f.task).name, (f.task).func, (f.task).args, (f.task).kwargs, f.outcome, f.failure, f.ok,
+           (f.task).group_id, (f.task).chain_position, (f.task).attempts, owner, (f.task).enqueued_at,
+           (f.task).started_at, CASE WHEN f.ok THEN (f.task).errors ELSE (f.task).errors || f.failure END,
+           now() + (f.task).cache_ttl
+    FROM unnest(finished) AS f WHERE (f.task).cache_ttl IS NOT NULL
+    UNION ALL
+    SELECT (c.task).id, (c.task).name, (c.task).func, (c.task).args, (c.task).kwargs, NULL, c.failure, false,
+           (c.task).group_id, (c.task).chain_position, 0, NULL, (c.task).enqueued_at, NULL, (c.task).errors,
+           now() + (c.task).cache_ttl
+    FROM unnest(cancelled) AS c WHERE (c.task).cache_ttl IS NOT NULL;
+
+    -- The next links (tasks_chain_link): leased to `owner` when it runs their function.
+    IF EXISTS (SELECT 1 FROM unnest(finished) AS f WHERE (f.task).chain_position IS NOT NULL) THEN
+        WITH next_links AS (
+            UPDATE baton.tasks AS next
+            SET state = CASE WHEN next.func = ANY (functions) THEN 'running' ELSE 'queued' END,
+                run_at = now(),
+                attempts = next.attempts + CASE WHEN next.func = ANY (functions) THEN 1 ELSE 0 END,
+                lease_owner = CASE WHEN next.func = ANY (functions) THEN owner END,
+                lease_expires_at = CASE WHEN next.func = ANY (functions) THEN now() + lease END,
+                started_at = CASE WHEN next.func = ANY (functions) THEN now() END
+            FROM unnest(finished) AS f, baton.groups AS g
+            WHERE (f.task).chain_position IS NOT NULL AND g.id = (f.task).group_id
+              AND (f.ok OR g.failure_policy = 'continue') AND next.group_id = (f.task).group_id
+              AND next.chain_position = (f.task).chain_position + 1 AND next.state = 'waiting'
+            RETURNING next
+        )
+        SELECT coalesce(array_agg(next), '{}') INTO released FROM next_links;
+
+        UPDATE baton.groups AS g SET finished_at = now()
+        FROM unnest(finished) AS f
+        WHERE g.id = (f.task).group_id AND (f.task).chain_position IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM baton.tasks AS t WHERE t.group_id = g.id);
+    END IF;
+
+    SELECT string_agg(
+               CASE WHEN EXISTS (SELECT 1 FROM unnest(released) AS r
+                                 WHERE r.group_id = (f.task).group_id AND r.chain_position = (f.task).chain_position + 1)
+                    THEN 'released ' ELSE 'done ' END || (f.task).id || ' ' || coalesce((f.task).group_id, ''), E'\n')
+           || CASE WHEN EXISTS (SELECT 1 FROM unnest(released) AS r WHERE r.state = 'queued') THEN E'\nqueued' ELSE '' END
+    INTO events
+    FROM unnest(finished) AS f;
+    IF events IS NOT NULL THEN
+        -- A group name with a line break would split its event: send `all` then too.
+        PERFORM pg_notify('baton', CASE WHEN octet_length(events) > 7900 OR EXISTS (
+            SELECT 1 FROM unnest(finished) AS f WHERE strpos((f.task).group_id, E'\n') > 0) THEN 'all' ELSE events END);
+    END IF;
+
+    RETURN QUERY
+    SELECT o.id, NULL::baton.tasks
+    FROM jsonb_to_recordset(outcomes) AS o (id uuid)
+    WHERE o.id <> ALL (retried) AND NOT EXISTS (SELECT 1 FROM unnest(finished) AS f WHERE (f.task).id = o.id);
+    RETURN QUERY SELECT NULL::uuid, r::baton.tasks FROM unnest(released) AS r WHERE r.state = 'running';
+END $$;
+
+-- Hands leased tasks back to the queue unrun (their cluster is stopping), as if their
+-- attempts had not begun. Returns how many `owner` still held.
+CREATE FUNCTION baton.release_tasks(task_ids uuid[], owner text)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    released integer;
+BEGIN
+    UPDATE baton.tasks
+    SET state = 'queued', attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, started_at = NULL
+    WHERE id = ANY (task_ids) AND state = 'running' AND lease_owner = owner;
+    GET DIAGNOSTICS released = ROW_COUNT;
+    IF released > 0 THEN
+        PERFORM pg_notify('baton', 'queued');
+    END IF;
+    RETURN released;
+END $$;
