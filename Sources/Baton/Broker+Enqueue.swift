@@ -79,7 +79,7 @@ extension Broker {
         return groupID
     }
 
-    private func checkSize(_ bytes: Int, of what: String) throws {
+    func checkSize(_ bytes: Int, of what: String) throws {
         guard bytes <= maxArgumentBytes else {
             throw BatonError(
                 code: .invalidArgument,
@@ -97,7 +97,7 @@ extension Broker {
     }
 
     /// Turns the SQL functions' input errors into `BatonError.invalidArgument`.
-    private func invalidInputAsBatonError<R>(_ body: () async throws -> R) async throws -> R {
+    func invalidInputAsBatonError<R>(_ body: () async throws -> R) async throws -> R {
         do {
             return try await body()
         } catch let error as PostgresError where error.code == PostgresError.Code("22023")

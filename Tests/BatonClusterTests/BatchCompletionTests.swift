@@ -1,0 +1,119 @@
+import BatonCluster
+import Foundation
+import Testing
+import TestSupport
+
+/// `Broker.complete(_:owner:functions:lease:on:)`: many outcomes in one transaction keep
+/// every guarantee of completing them one at a time.
+@Suite struct BatchCompletionTests {
+    let owner = "batch-test-owner"
+
+    func claimAll(_ broker: Broker, functions: [String] = ["baton.echo", "baton.fail"]) async throws -> [ClaimedTask] {
+        try await broker.pool.withConnection { connection in
+            try await broker.claim(functions: functions, limit: 100, owner: owner, lease: .seconds(30), on: connection)
+        }
+    }
+
+    func complete(
+        _ outcomes: [(task: ClaimedTask, outcome: TaskOutcome)], _ broker: Broker,
+        functions: [String] = ["baton.echo", "baton.fail"]
+    ) async throws -> CompletedBatch {
+        try await broker.pool.withConnection { connection in
+            try await broker.complete(outcomes, owner: owner, functions: functions, lease: .seconds(30), on: connection)
+        }
+    }
+
+    @Test func oneBatchRecordsRetriesHandsOffAndCancelsAsSingleCompletionsWould() async throws {
+        try await TestDatabase.withBroker { broker in
+            let plain = try await broker.asyncTask("baton.echo", args: [1])
+            let cached = try await broker.asyncTask("baton.echo", args: [2], cached: true)
+            let retried = try await broker.asyncTask("baton.fail", args: ["once"], maxAttempts: 2)
+            let failed = try await broker.asyncTask("baton.fail", args: ["final"])
+            let moving = try await broker.asyncChain([ChainLink("baton.echo", 1), ChainLink("baton.echo", 2)])
+            let stopped = try await broker.asyncChain([ChainLink("baton.fail", "x"), ChainLink("baton.echo"), ChainLink("baton.echo")])
+            let claimed = try await claimAll(broker)
+            #expect(claimed.count == 6)
+            let outcomes = claimed.map { task in
+                (task: task, outcome: task.function == "baton.fail"
+                    ? TaskOutcome.failure(task.id == retried ? "once" : task.id == failed ? "final" : "x")
+                    : TaskOutcome.success(.array(task.args)))
+            }
+            let batch = try await complete(outcomes, broker)
+            #expect(batch.lost.isEmpty)
+            // The next link of the moving chain is leased to the owner, to run at once.
+            #expect(batch.next.map(\.groupID) == [moving])
+            #expect(batch.next.first?.chainPosition == 1)
+            #expect(batch.next.first?.attempt == 1)
+
+            #expect(try await broker.result(plain) == .array([1]))
+            #expect(try await count("SELECT count(*) FROM baton.cached_results WHERE id = $1", cached, on: broker) == 1)
+            let retry = try await count(
+                "SELECT count(*) FROM baton.tasks WHERE id = $1 AND state = 'queued' AND errors = '{once}'", retried,
+                on: broker)
+            #expect(retry == 1, "a failure with attempts left is queued again with its error")
+            let final = try #require(try await broker.fetch(failed))
+            #expect(final.success == false)
+            #expect(final.errors == ["final"])
+            let cancelled = try await count(
+                "SELECT count(*) FROM baton.results WHERE group_id = $1 AND error LIKE 'cancelled: link 0%'", stopped,
+                on: broker)
+            #expect(cancelled == 2)
+            #expect(try await count("SELECT count(*) FROM baton.groups WHERE id = $1 AND finished_at IS NOT NULL", stopped, on: broker) == 1)
+            #expect(try await count("SELECT count(*) FROM baton.tasks WHERE group_id = $1", stopped, on: broker) == 0)
+        }
+    }
+
+    @Test func repeatingABatchAfterALostReplyRecordsNothingTwice() async throws {
+        try await TestDatabase.withBroker { broker in
+            _ = try await broker.asyncTasks(Array(repeating: TaskCall("baton.echo", 7), count: 50))
+            let claimed = try await claimAll(broker)
+            let outcomes = claimed.map { (task: $0, outcome: TaskOutcome.success(7)) }
+            let first = try await complete(outcomes, broker)
+            #expect(first.lost.isEmpty)
+            let again = try await complete(outcomes, broker)
+            #expect(Set(again.lost) == Set(claimed.map(\.id)))
+            #expect(try await count("SELECT count(*) FROM baton.results", on: broker) == 50)
+        }
+    }
+
+    @Test func aNextLinkOfAFunctionTheOwnerLacksIsQueuedForOthers() async throws {
+        try await TestDatabase.withBroker { broker in
+            let chain = try await broker.asyncChain([ChainLink("baton.echo"), ChainLink("math.floor", 1.5)])
+            let claimed = try await claimAll(broker, functions: ["baton.echo"])
+            let batch = try await complete(claimed.map { ($0, .success(.null)) }, broker, functions: ["baton.echo"])
+            #expect(batch.next.isEmpty)
+            let queued = try await count(
+                "SELECT count(*) FROM baton.tasks WHERE group_id = $1 AND state = 'queued' AND lease_owner IS NULL",
+                chain, on: broker)
+            #expect(queued == 1)
+        }
+    }
+
+    @Test func aClusterRecordsThousandsOfTasksAndChainsExactlyOnceInOrder() async throws {
+        try await TestDatabase.withBroker { broker in
+            _ = try await broker.asyncTasks((0..<3000).map { TaskCall("baton.echo", .int($0)) })
+            var chains: [String] = []
+            for _ in 0..<50 {
+                chains.append(try await broker.asyncChain((0..<6).map { ChainLink("baton.echo", .int($0)) }))
+            }
+            let configuration = ClusterConfiguration(workers: 4, prefetch: 64)
+            try await withCluster(broker, configuration: configuration) {
+                while try await count("SELECT count(*) FROM baton.tasks", on: broker) > 0 {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            #expect(try await count("SELECT count(*) FROM baton.results", on: broker) == 3300)
+            #expect(try await count("SELECT count(*) FROM baton.results WHERE NOT success", on: broker) == 0)
+            let outOfOrder = try await count("""
+                SELECT count(*) FROM baton.results AS next JOIN baton.results AS previous
+                  ON previous.group_id = next.group_id AND previous.chain_position = next.chain_position - 1
+                WHERE next.started_at < previous.stopped_at
+                """, on: broker)
+            #expect(outOfOrder == 0, "each link started after the one before it was recorded")
+            for chain in chains.prefix(5) {
+                let values = try await broker.resultGroup(chain)
+                #expect(values == (0..<6).map { .array([.int($0)]) })
+            }
+        }
+    }
+}
