@@ -38,8 +38,9 @@ public struct ClusterConfiguration: Sendable {
         self.name = name ?? "\(WorkerIdentity.current.name):\(UUID().uuidString.prefix(4).lowercased())"
     }
 
-    /// The default prefetch: as many tasks as workers, at least 16.
-    static func defaultPrefetch(workers: Int) -> Int { max(16, workers) }
+    /// The default prefetch: four tasks a worker, at least 64. With no-op tasks on 4 workers,
+    /// 16 gave 13,600 tasks/s, 64 gave 20,000 and 128 gave 23,000 (`baton bench`).
+    static func defaultPrefetch(workers: Int) -> Int { max(64, 4 * workers) }
 
     /// How often leases are renewed, expired leases rescued, and the cluster shown alive.
     var heartbeatInterval: Duration { min(lease / 3, idleCheckInterval) }

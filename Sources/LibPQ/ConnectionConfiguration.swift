@@ -53,6 +53,17 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible {
         return "postgres://\(user)\(host)\(port)\(database)"
     }
 
+    /// The whole configuration as one `key='value'` conninfo string, password included, to
+    /// hand to a child process (libpq's `PG*` variables fill in what it leaves out). Never log it.
+    public var conninfoForChildProcess: String {
+        var settings = options
+        for (key, value) in overrides { settings[key] = value }
+        return settings.sorted { $0.key < $1.key }.map { key, value in
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+            return "\(key)='\(escaped)'"
+        }.joined(separator: " ")
+    }
+
     /// Removes the password from a message that libpq or the server wrote.
     func redact(_ message: String) -> String {
         guard let password = options["password"], !password.isEmpty else { return message }

@@ -33,6 +33,15 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "W3 round trips.")
     var trials = 200
 
+    @Option(help: "The cluster's prefetch (default: ClusterConfiguration's).")
+    var prefetch: Int?
+
+    @Option(help: "Tasks queued for the large backlog run and the cluster-memory run.")
+    var backlog = 1_000_000
+
+    @Option(help: "Seconds of the sustained run (10 minutes: 600).")
+    var duration = 60
+
     @Option(name: .customLong("repeat"), help: "Runs per figure; the median is printed.")
     var runs = 3
 
@@ -40,8 +49,11 @@ struct BenchCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard tasks > 0, workers > 0, trials > 0, runs > 0, chains > 0, links > 1 else {
-            throw ValidationError("--tasks, --workers, --chains, --trials and --repeat must be positive; --links at least 2")
+        guard tasks > 0, workers > 0, trials > 0, runs > 0, chains > 0, links > 1, duration > 0, backlog >= 10 else {
+            throw ValidationError("""
+                --tasks, --workers, --chains, --trials, --duration and --repeat must be positive; --links at least 2; \
+                --backlog at least 10
+                """)
         }
     }
 
@@ -66,7 +78,7 @@ struct BenchCommand: AsyncParsableCommand {
         let connection = try await Connection.connect(configuration)
         try await Migrator().migrate(on: connection)
         await connection.close()
-        let workloads = Workloads(configuration: configuration, workers: workers)
+        let workloads = Workloads(configuration: configuration, workers: workers, prefetch: prefetch)
         let limits = Baseline(configuration: configuration, connections: workers)
         var figures: [BenchFigure] = []
         func figure(_ name: String, _ unit: String, baseline: String? = nil, _ run: () async throws -> Double) async throws {
@@ -79,16 +91,21 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if baseline {
             try await figure(BaselineName.insert, "rows/s") { try await limits.inserts(tasks) }
+            try await figure(BaselineName.copy, "rows/s") { try await limits.copies(tasks) }
             try await figure(BaselineName.claimOne, "rows/s") { try await limits.claimAndComplete(tasks / 4, batch: 1) }
             try await figure(BaselineName.claimBatch, "rows/s") { try await limits.claimAndComplete(tasks, batch: 50) }
+            try await figure(BaselineName.oneStatement, "rows/s") {
+                try await limits.claimAndCompleteInOneStatement(tasks, batch: 50)
+            }
         }
         try await figure("W1 enqueue, one per call", "tasks/s", baseline: BaselineName.insert) {
             try await workloads.enqueueOnePerCall(tasks)
         }
-        try await figure("W1 processing, \(workers) workers", "tasks/s", baseline: BaselineName.claimBatch) {
-            try await workloads.process(tasks)
+        try await figure("W1 enqueue in bulk, asyncTasks of 5,000", "tasks/s", baseline: BaselineName.copy) {
+            try await workloads.enqueueInBulk(tasks)
         }
         let w1 = "W1 processing, \(workers) workers"
+        try await figure(w1, "tasks/s", baseline: BaselineName.claimBatch) { try await workloads.process(tasks) }
         var loaded: [(p50: Double, p99: Double)] = []
         try await figure("W2 chain links, \(chains) chains of \(links)", "links/s", baseline: w1) {
             let run = try await workloads.chains(chains, links: links)
@@ -111,17 +128,22 @@ struct BenchCommand: AsyncParsableCommand {
             return p50
         }
         figures.append(BenchFigure(name: "W3 round trip p99", unit: "ms", runs: p99, baseline: nil))
+        figures += try await backlogFigures(workloads)
+        figures += try await sustainedFigures(workloads)
+        figures += try await memoryFigures(configuration)
         progress("done")
         return figures
     }
 
-    private func progress(_ line: String) {
+    func progress(_ line: String) {
         FileHandle.standardError.write(Data("\u{1B}[2K\rbench: \(line)\(line == "done" ? "\n" : "")".utf8))
     }
 }
 
 enum BaselineName {
     static let insert = "baseline: single-row INSERT per transaction"
+    static let copy = "baseline: COPY, 5,000 rows per statement"
     static let claimOne = "baseline: claim + complete, 1 per transaction"
     static let claimBatch = "baseline: claim + complete, 50 per transaction"
+    static let oneStatement = "baseline: claim-and-delete in one statement, 50 each"
 }

@@ -31,6 +31,9 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(help: "Seconds running tasks get to finish after SIGTERM or SIGINT.")
     var grace = 30.0
 
+    @Option(help: "Tasks claimed beyond the free workers, to start at once (default: 4 a worker, at least 64; lower it for long tasks).")
+    var prefetch: Int?
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "baton.cluster")
@@ -39,7 +42,7 @@ struct ClusterCommand: AsyncParsableCommand {
             broker: broker,
             configuration: ClusterConfiguration(
                 workers: workers, lease: .milliseconds(Int(lease * 1000)),
-                timeout: timeout.map { .milliseconds(Int($0 * 1000)) }),
+                timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, prefetch: prefetch),
             logger: logger)
         do {
             try await cluster.runUntilSignalled(grace: .milliseconds(Int(grace * 1000)))

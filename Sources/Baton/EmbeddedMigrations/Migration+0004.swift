@@ -282,6 +282,31 @@ BEGIN
     RETURN released;
 END $$;
 
+-- Claims as before, committing without waiting for the disk (synchronous_commit off for
+-- this transaction only): a claim lost in a crash leaves its task queued, and the worker
+-- that got it finds its lease gone when it completes, so the task runs again and nothing
+-- is recorded twice. Completions still wait for the disk.
+CREATE OR REPLACE FUNCTION baton.claim_tasks(functions text[], batch integer, owner text, lease interval)
+RETURNS SETOF baton.tasks
+LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    RETURN QUERY
+    WITH next AS (
+        SELECT id FROM baton.tasks
+        WHERE state = 'queued' AND run_at <= now() AND func = ANY (functions)
+        ORDER BY priority DESC, run_at, id
+        LIMIT batch
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE baton.tasks AS task
+    SET state = 'running', attempts = task.attempts + 1, lease_owner = owner,
+        lease_expires_at = now() + lease, started_at = now()
+    FROM next
+    WHERE task.id = next.id
+    RETURNING task.*;
+END $$;
+
 """#
     )
 }

@@ -1,7 +1,10 @@
+import Foundation
 import Baton
 
 /// The database's own limit for the work Baton does, measured through LibPQ without
-/// Baton's code: claiming and completing rows with SKIP LOCKED, and single-row inserts.
+/// Baton's code, on a table shaped like the queue (`LIKE baton.tasks INCLUDING ALL`: the
+/// same columns, checks and indexes): single-row inserts, COPY, and claiming rows with
+/// `FOR UPDATE SKIP LOCKED` and completing them.
 struct Baseline {
     let configuration: ConnectionConfiguration
     let connections: Int
@@ -10,27 +13,76 @@ struct Baseline {
     func inserts(_ count: Int) async throws -> Double {
         try await withTable { table, _ in
             try await timed(count) { connection, share in
-                let statement = PreparedStatement(
-                    name: "bench_insert", sql: "INSERT INTO \(table) (payload) VALUES ($1::jsonb)")
-                for _ in 0..<share { _ = try await connection.query(statement, #"["bench"]"#) }
+                let statement = PreparedStatement(name: "bench_insert", sql: """
+                    INSERT INTO \(table) (id, name, func, args, kwargs)
+                    VALUES (gen_random_uuid(), $1, $1, $2::jsonb, $3::jsonb)
+                    """)
+                for _ in 0..<share { _ = try await connection.query(statement, "baton.echo", "[]", "{}") }
             }
         }
     }
 
-    /// Claim a batch of rows with FOR UPDATE SKIP LOCKED and complete them (delete), one
-    /// transaction per batch, from `connections` connections: rows/s.
+    /// COPY of `count` rows, `chunk` rows per statement, from one connection: rows/s.
+    func copies(_ count: Int, chunk: Int = 5_000) async throws -> Double {
+        try await withTable { table, connection in
+            let started = ContinuousClock.now
+            var left = count
+            while left > 0 {
+                var rows = CopyRows()
+                for _ in 0..<min(chunk, left) {
+                    rows.append([UUID().uuidString, "baton.echo", "baton.echo", "[]", "{}"])
+                }
+                try await connection.copy("COPY \(table) (id, name, func, args, kwargs) FROM STDIN", rows)
+                left -= rows.count
+            }
+            return Measure.rate(count, in: ContinuousClock.now - started)
+        }
+    }
+
+    /// Claim up to `batch` rows (`SELECT ... FOR UPDATE SKIP LOCKED` in the claim order's
+    /// index) and complete them (`DELETE`), one transaction per batch, from `connections`
+    /// connections: rows/s.
     func claimAndComplete(_ count: Int, batch: Int) async throws -> Double {
-        try await withTable { table, setup in
-            try await setup.execute(
-                "INSERT INTO \(table) (payload) SELECT '[\"bench\"]'::jsonb FROM generate_series(1, $1::integer)", count)
-            try await setup.execute(script: "VACUUM ANALYZE \(table)")
-            return try await timed(count) { connection, _ in
-                let statement = PreparedStatement(name: "bench_claim_\(batch)", sql: """
+        try await withQueue(count) { table in
+            try await timed(count) { connection, _ in
+                let claim = PreparedStatement(name: "bench_claim", sql: """
+                    SELECT id FROM \(table) WHERE state = 'queued' ORDER BY priority DESC, run_at, id
+                    LIMIT $1::integer FOR UPDATE SKIP LOCKED
+                    """)
+                let complete = PreparedStatement(
+                    name: "bench_complete", sql: "DELETE FROM \(table) WHERE id = ANY ($1::uuid[])")
+                while try await connection.transaction({ tx in
+                    let ids = try await tx.query(claim, batch).map { try $0.decode(0, as: UUID.self) }
+                    if !ids.isEmpty { _ = try await tx.query(complete, ids) }
+                    return !ids.isEmpty
+                }) {}
+            }
+        }
+    }
+
+    /// Claim and complete in one statement (`DELETE ... WHERE id IN (SELECT ... FOR UPDATE
+    /// SKIP LOCKED)`), `batch` rows each, autocommit: the fewest round trips there are.
+    func claimAndCompleteInOneStatement(_ count: Int, batch: Int) async throws -> Double {
+        try await withQueue(count) { table in
+            try await timed(count) { connection, _ in
+                let statement = PreparedStatement(name: "bench_claim_delete", sql: """
                     DELETE FROM \(table) WHERE id IN (
-                        SELECT id FROM \(table) ORDER BY id LIMIT $1::integer FOR UPDATE SKIP LOCKED)
+                        SELECT id FROM \(table) WHERE state = 'queued' ORDER BY priority DESC, run_at, id
+                        LIMIT $1::integer FOR UPDATE SKIP LOCKED)
                     """)
                 while try await connection.query(statement, batch).affectedRows > 0 {}
             }
+        }
+    }
+
+    /// The table with `count` queued rows, vacuumed and analysed.
+    private func withQueue(_ count: Int, _ body: (String) async throws -> Double) async throws -> Double {
+        try await withTable { table, setup in
+            try await setup.execute(
+                "INSERT INTO \(table) (id, name, func) SELECT gen_random_uuid(), 'baton.echo', 'baton.echo' "
+                    + "FROM generate_series(1, $1::integer)", count)
+            try await setup.execute(script: "VACUUM ANALYZE \(table)")
+            return try await body(table)
         }
     }
 
@@ -53,14 +105,13 @@ struct Baseline {
         return Measure.rate(count, in: elapsed)
     }
 
-    /// A table shaped like a small queue, dropped afterwards.
+    /// A table shaped like baton.tasks, dropped afterwards.
     private func withTable<R>(_ body: (String, Connection) async throws -> R) async throws -> R {
         let setup = try await Connection.connect(configuration)
         let table = "bench_baseline"
         try await setup.execute(script: """
             DROP TABLE IF EXISTS \(table);
-            CREATE TABLE \(table) (id bigserial PRIMARY KEY, payload jsonb NOT NULL,
-                                   enqueued_at timestamptz NOT NULL DEFAULT now())
+            CREATE TABLE \(table) (LIKE baton.tasks INCLUDING ALL)
             """)
         do {
             let value = try await body(table, setup)

@@ -6,6 +6,7 @@ import Logging
 struct Workloads {
     let configuration: ConnectionConfiguration
     let workers: Int
+    let prefetch: Int?
 
     /// W1: enqueue `count` tasks one call each, from `workers` concurrent callers: tasks/s.
     func enqueueOnePerCall(_ count: Int) async throws -> Double {
@@ -29,54 +30,32 @@ struct Workloads {
     /// W1: process `count` queued no-op tasks with a cluster of `workers`: tasks/s.
     func process(_ count: Int) async throws -> Double {
         try await withBroker { broker in
-            try await broker.pool.withConnection { connection in
-                try await connection.execute(
-                    "INSERT INTO baton.tasks (id, name, func) SELECT gen_random_uuid(), 'baton.echo', 'baton.echo' "
-                        + "FROM generate_series(1, $1::integer)", count)
-                try await connection.execute(script: "VACUUM ANALYZE baton.tasks")
-            }
-            let cluster = Cluster(broker: broker, configuration: ClusterConfiguration(workers: workers), logger: quiet)
-            let started = ContinuousClock.now
-            let running = Task { try await cluster.run() }
-            while cluster.finishedCount < count { try await Task.sleep(for: .milliseconds(5)) }
-            let elapsed = ContinuousClock.now - started
-            running.cancel()
-            try await running.value
+            try await fill(broker, to: count)
+            let elapsed = try await runCluster(broker, until: count)
             try await empty(broker)
             return Measure.rate(count, in: elapsed)
         }
     }
 
     /// W2: `chains` chains of `links` no-op links run by a cluster: links/s, and the
-    /// hand-off from link n stopped to link n+1 started (p50, p99, ms), from the results'
-    /// timestamps (each the start of its transaction, on the server's clock).
+    /// hand-off from link n stopped to link n+1 started (p50, p99, ms), timed in the
+    /// process that runs them (`HandOffProbe`).
     func chains(_ chains: Int, links: Int) async throws -> (rate: Double, p50: Double, p99: Double) {
         try await withBroker { broker in
             try await broker.pool.transaction { tx in
-                for _ in 0..<chains {
-                    try await broker.asyncChain(Array(repeating: ChainLink("baton.echo"), count: links), in: tx)
+                for chain in 0..<chains {
+                    try await broker.asyncChain(HandOffProbe.links(chain: chain, count: links), in: tx)
                 }
             }
-            let cluster = Cluster(broker: broker, configuration: ClusterConfiguration(workers: workers), logger: quiet)
-            let started = ContinuousClock.now
-            let running = Task { try await cluster.run() }
-            while cluster.finishedCount < chains * links { try await Task.sleep(for: .milliseconds(5)) }
-            let elapsed = ContinuousClock.now - started
-            running.cancel()
-            try await running.value
-            let handOff = try await broker.pool.withConnection { connection in
-                try await connection.query("""
-                    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) * 1000 AS p50,
-                           percentile_cont(0.99) WITHIN GROUP (ORDER BY gap) * 1000 AS p99
-                    FROM (SELECT extract(epoch FROM next.started_at - previous.stopped_at)::float8 AS gap
-                          FROM baton.results AS next
-                          JOIN baton.results AS previous
-                            ON previous.group_id = next.group_id AND previous.chain_position = next.chain_position - 1
-                         ) AS gaps
-                    """)[0]
+            let probe = HandOffProbe()
+            let elapsed = try await runCluster(broker, registry: try probe.registry(), until: chains * links)
+            let handOffs = probe.handOffs(chains: chains, links: links)
+            guard handOffs.count == chains * (links - 1) else {
+                throw BatonError(code: .taskFailed, message: "W2 saw \(handOffs.count) hand-offs, not \(chains * (links - 1))")
             }
             try await empty(broker)
-            return (Measure.rate(chains * links, in: elapsed), try handOff.decode("p50"), try handOff.decode("p99"))
+            return (Measure.rate(chains * links, in: elapsed), Measure.percentile(handOffs, 50),
+                    Measure.percentile(handOffs, 99))
         }
     }
 
@@ -84,7 +63,7 @@ struct Workloads {
     /// the round trips' p50 and p99 in milliseconds.
     func roundTrip(_ trials: Int) async throws -> (p50: Double, p99: Double) {
         try await withBroker { broker in
-            let cluster = Cluster(broker: broker, configuration: ClusterConfiguration(workers: workers), logger: quiet)
+            let cluster = cluster(on: broker)
             let running = Task { try await cluster.run() }
             var times: [Duration] = []
             // The first round trips open connections; they are not what W3 measures.
@@ -103,19 +82,47 @@ struct Workloads {
         }
     }
 
+    /// Runs a cluster until it has finished `count` tasks: the time that took.
+    func runCluster(_ broker: Broker, registry: TaskRegistry = .stock, until count: Int) async throws -> Duration {
+        let cluster = cluster(on: broker, registry: registry)
+        let started = ContinuousClock.now
+        let running = Task { try await cluster.run() }
+        var progress = (count: 0, at: ContinuousClock.now)
+        while cluster.finishedCount < count {
+            try await Task.sleep(for: .milliseconds(2))
+            if cluster.finishedCount > progress.count {
+                progress = (cluster.finishedCount, .now)
+            } else if ContinuousClock.now - progress.at > .seconds(60) {
+                running.cancel()
+                throw BatonError(code: .taskFailed, message: "the bench's cluster made no progress for a minute")
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        running.cancel()
+        try await running.value
+        return elapsed
+    }
+
+    /// A cluster of `workers` (and `prefetch`) that logs warnings and errors only.
+    func cluster(on broker: Broker, registry: TaskRegistry = .stock) -> Cluster {
+        Cluster(
+            broker: broker, registry: registry,
+            configuration: ClusterConfiguration(workers: workers, prefetch: prefetch), logger: quiet)
+    }
+
     /// The clusters' logger: warnings and errors only, so that the report stays readable.
-    private var quiet: Logger {
+    var quiet: Logger {
         var logger = Logger(label: "baton.bench")
         logger.logLevel = .warning
         return logger
     }
 
-    private func withBroker<R>(_ body: (Broker) async throws -> R) async throws -> R {
+    func withBroker<R>(_ body: (Broker) async throws -> R) async throws -> R {
         try await Broker.with(configuration: configuration, maxConnections: workers + 2, body)
     }
 
     /// Leaves the queue and results empty for the next run.
-    private func empty(_ broker: Broker) async throws {
+    func empty(_ broker: Broker) async throws {
         try await broker.pool.withConnection { connection in
             try await connection.execute(script: "TRUNCATE baton.tasks, baton.results, baton.cached_results, baton.groups, baton.clusters")
         }

@@ -1,0 +1,52 @@
+import Baton
+import Foundation
+
+/// The long workloads of `baton bench`: a large backlog, a sustained run, and a cluster
+/// process's memory.
+extension BenchCommand {
+    /// W1's processing rate with 10,000 queued and with `--backlog` queued.
+    func backlogFigures(_ workloads: Workloads) async throws -> [BenchFigure] {
+        let small = min(10_000, backlog)
+        let count = max(1, small / 2)
+        let smallName = "backlog: processing with \(small) queued"
+        let smallRates = try await workloads.backlog(queued: small, count: count, runs: runs, progress: progress)
+        let largeRates = try await workloads.backlog(queued: backlog, count: count, runs: runs, progress: progress)
+        return [
+            BenchFigure(name: smallName, unit: "tasks/s", runs: smallRates, baseline: nil),
+            BenchFigure(name: "backlog: processing with \(backlog) queued", unit: "tasks/s", runs: largeRates,
+                        baseline: smallName),
+        ]
+    }
+
+    /// The processing rate per minute (per half when shorter than two minutes) while a
+    /// producer keeps the queue full, and the dead tuples of the queue table at the end.
+    func sustainedFigures(_ workloads: Workloads) async throws -> [BenchFigure] {
+        let total = Duration.seconds(duration)
+        let interval = duration >= 120 ? Duration.seconds(60) : total / 2
+        let (rates, dead) = try await workloads.sustained(for: total, interval: interval) { line in
+            FileHandle.standardError.write(Data("\u{1B}[2K\rbench: \(line)".utf8))
+        }
+        let span = duration >= 120 ? "minute" : "half"
+        let first = "sustained \(duration) s: first \(span)"
+        return [
+            BenchFigure(name: first, unit: "tasks/s", runs: [rates.first ?? 0], baseline: nil),
+            BenchFigure(name: "sustained \(duration) s: last \(span)", unit: "tasks/s", runs: [rates.last ?? 0],
+                        baseline: first),
+            BenchFigure(name: "sustained \(duration) s: dead tuples in baton.tasks at the end", unit: "rows",
+                        runs: [Double(dead)], baseline: nil),
+        ]
+    }
+
+    /// Peak RSS of a `baton cluster` process over the first tenth of `--backlog` tasks and over all.
+    func memoryFigures(_ configuration: ConnectionConfiguration) async throws -> [BenchFigure] {
+        let memory = ClusterMemory(configuration: configuration, workers: workers)
+        let (tenth, all, rate) = try await memory.measure(backlog, progress: progress)
+        let first = "cluster process: peak RSS, first \(backlog / 10) tasks"
+        return [
+            BenchFigure(name: first, unit: "MB", runs: [tenth], baseline: nil),
+            BenchFigure(name: "cluster process: peak RSS, all \(backlog) tasks", unit: "MB", runs: [all], baseline: first),
+            BenchFigure(name: "cluster process: processing \(backlog) tasks", unit: "tasks/s", runs: [rate],
+                        baseline: BaselineName.claimBatch),
+        ]
+    }
+}
