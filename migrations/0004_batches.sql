@@ -11,6 +11,10 @@
 -- A payload may now hold several events, one per line; `all` (when they would not fit in
 -- PostgreSQL's 8,000 bytes) asks every waiter to look again.
 
+-- A group's or chain's unfinished tasks (waiters counting them, a chain's end, reports).
+-- Without it each of those looked through the whole queue, which a large backlog makes slow.
+CREATE INDEX tasks_group ON baton.tasks (group_id) WHERE group_id IS NOT NULL;
+
 DROP FUNCTION baton.async_task(text, jsonb, jsonb, text, interval, text, integer, integer, interval, interval);
 DROP FUNCTION baton.async_chain(jsonb, text, interval, text, integer, interval, interval);
 
@@ -148,8 +152,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
     retried uuid[] := '{}';
     finished baton.finished_task[];
-    cancelled baton.finished_task[];
-    released baton.tasks[];
+    lost_ids uuid[];
+    cancelled integer;
+    released baton.tasks[] := '{}';
     events text;
 BEGIN
     IF outcomes @? '$[*] ? (@.ok == false)' THEN
@@ -167,55 +172,63 @@ BEGIN
         SELECT coalesce(array_agg(id), '{}') INTO retried FROM retry;
     END IF;
 
-    -- The tasks leaving the queue (primary key).
+    -- The tasks leaving the queue (primary key), recorded in the same statement; the
+    -- ones `owner` no longer held; and their events, each `done` unless a chain moves on.
     WITH input AS (
         SELECT * FROM jsonb_to_recordset(outcomes) AS o (id uuid, ok boolean, result jsonb, error text)
     ), gone AS (
         DELETE FROM baton.tasks AS t USING input
         WHERE t.id = input.id AND t.state = 'running' AND t.lease_owner = owner AND input.id <> ALL (retried)
         RETURNING t AS task, input.ok, input.result, input.error
+    ), recorded AS (
+        INSERT INTO baton.results (id, name, func, args, kwargs, result, error, success, group_id, chain_position,
+                                   attempts, worker, enqueued_at, started_at, errors)
+        SELECT (g.task).id, (g.task).name, (g.task).func, (g.task).args, (g.task).kwargs, g.result, g.error, g.ok,
+               (g.task).group_id, (g.task).chain_position, (g.task).attempts, owner, (g.task).enqueued_at,
+               (g.task).started_at, CASE WHEN g.ok THEN (g.task).errors ELSE (g.task).errors || g.error END
+        FROM gone AS g WHERE (g.task).cache_ttl IS NULL
+    ), cached AS (
+        INSERT INTO baton.cached_results (id, name, func, args, kwargs, result, error, success, group_id,
+                                          chain_position, attempts, worker, enqueued_at, started_at, errors, expires_at)
+        SELECT (g.task).id, (g.task).name, (g.task).func, (g.task).args, (g.task).kwargs, g.result, g.error, g.ok,
+               (g.task).group_id, (g.task).chain_position, (g.task).attempts, owner, (g.task).enqueued_at,
+               (g.task).started_at, CASE WHEN g.ok THEN (g.task).errors ELSE (g.task).errors || g.error END,
+               now() + (g.task).cache_ttl
+        FROM gone AS g WHERE (g.task).cache_ttl IS NOT NULL
     )
-    SELECT coalesce(array_agg(ROW(gone.task, gone.ok, gone.result, gone.error)::baton.finished_task), '{}')
-    INTO finished FROM gone;
+    SELECT (SELECT coalesce(array_agg(ROW(g.task, g.ok, g.result, g.error)::baton.finished_task), '{}') FROM gone AS g),
+           (SELECT array_agg(i.id) FROM input AS i
+            WHERE i.id <> ALL (retried) AND NOT EXISTS (SELECT 1 FROM gone AS g WHERE (g.task).id = i.id)),
+           (SELECT string_agg('done ' || (g.task).id || ' ' || coalesce((g.task).group_id, ''), E'\n') FROM gone AS g)
+    INTO finished, lost_ids, events;
 
-    -- Under policy `stop`, the links after a failed one are recorded as cancelled (tasks_chain_link).
-    IF EXISTS (SELECT 1 FROM unnest(finished) AS f WHERE NOT f.ok AND (f.task).chain_position IS NOT NULL) THEN
-        WITH rest AS (
-            DELETE FROM baton.tasks AS rest USING unnest(finished) AS f, baton.groups AS g
-            WHERE NOT f.ok AND (f.task).chain_position IS NOT NULL AND g.id = (f.task).group_id
-              AND g.failure_policy = 'stop' AND rest.group_id = (f.task).group_id
-              AND rest.chain_position > (f.task).chain_position
-            RETURNING rest AS task, format('cancelled: link %s (%s) failed', (f.task).chain_position, (f.task).func) AS reason
-        )
-        SELECT coalesce(array_agg(ROW(rest.task, false, NULL, rest.reason)::baton.finished_task), '{}')
-        INTO cancelled FROM rest;
-    END IF;
-
-    INSERT INTO baton.results (id, name, func, args, kwargs, result, error, success, group_id, chain_position,
-                               attempts, worker, enqueued_at, started_at, errors)
-    SELECT (f.task).id, (f.task).name, (f.task).func, (f.task).args, (f.task).kwargs, f.outcome, f.failure, f.ok,
-           (f.task).group_id, (f.task).chain_position, (f.task).attempts, owner, (f.task).enqueued_at,
-           (f.task).started_at, CASE WHEN f.ok THEN (f.task).errors ELSE (f.task).errors || f.failure END
-    FROM unnest(finished) AS f WHERE (f.task).cache_ttl IS NULL
-    UNION ALL
-    SELECT (c.task).id, (c.task).name, (c.task).func, (c.task).args, (c.task).kwargs, NULL, c.failure, false,
-           (c.task).group_id, (c.task).chain_position, 0, NULL, (c.task).enqueued_at, NULL, (c.task).errors
-    FROM unnest(cancelled) AS c WHERE (c.task).cache_ttl IS NULL;
-    INSERT INTO baton.cached_results (id, name, func, args, kwargs, result, error, success, group_id,
-                                      chain_position, attempts, worker, enqueued_at, started_at, errors, expires_at)
-    SELECT (f.task).id, (f.task).name, (f.task).func, (f.task).args, (f.task).kwargs, f.outcome, f.failure, f.ok,
-           (f.task).group_id, (f.task).chain_position, (f.task).attempts, owner, (f.task).enqueued_at,
-           (f.task).started_at, CASE WHEN f.ok THEN (f.task).errors ELSE (f.task).errors || f.failure END,
-           now() + (f.task).cache_ttl
-    FROM unnest(finished) AS f WHERE (f.task).cache_ttl IS NOT NULL
-    UNION ALL
-    SELECT (c.task).id, (c.task).name, (c.task).func, (c.task).args, (c.task).kwargs, NULL, c.failure, false,
-           (c.task).group_id, (c.task).chain_position, 0, NULL, (c.task).enqueued_at, NULL, (c.task).errors,
-           now() + (c.task).cache_ttl
-    FROM unnest(cancelled) AS c WHERE (c.task).cache_ttl IS NOT NULL;
-
-    -- The next links (tasks_chain_link): leased to `owner` when it runs their function.
     IF EXISTS (SELECT 1 FROM unnest(finished) AS f WHERE (f.task).chain_position IS NOT NULL) THEN
+        -- Under policy `stop`, the links after a failed one are recorded as cancelled (tasks_chain_link).
+        IF EXISTS (SELECT 1 FROM unnest(finished) AS f WHERE NOT f.ok AND (f.task).chain_position IS NOT NULL) THEN
+            WITH rest AS (
+                DELETE FROM baton.tasks AS rest USING unnest(finished) AS f, baton.groups AS g
+                WHERE NOT f.ok AND (f.task).chain_position IS NOT NULL AND g.id = (f.task).group_id
+                  AND g.failure_policy = 'stop' AND rest.group_id = (f.task).group_id
+                  AND rest.chain_position > (f.task).chain_position
+                RETURNING rest.*, format('cancelled: link %s (%s) failed', (f.task).chain_position, (f.task).func) AS reason
+            ), recorded AS (
+                INSERT INTO baton.results (id, name, func, args, kwargs, result, error, success, group_id,
+                                           chain_position, attempts, worker, enqueued_at, started_at, errors)
+                SELECT id, name, func, args, kwargs, NULL, reason, false, group_id, chain_position, 0, NULL,
+                       enqueued_at, NULL, errors
+                FROM rest WHERE cache_ttl IS NULL
+            ), cached AS (
+                INSERT INTO baton.cached_results (id, name, func, args, kwargs, result, error, success, group_id,
+                                                  chain_position, attempts, worker, enqueued_at, started_at, errors,
+                                                  expires_at)
+                SELECT id, name, func, args, kwargs, NULL, reason, false, group_id, chain_position, 0, NULL,
+                       enqueued_at, NULL, errors, now() + cache_ttl
+                FROM rest WHERE cache_ttl IS NOT NULL
+            )
+            SELECT count(*) INTO cancelled FROM rest;
+        END IF;
+
+        -- The next links (tasks_chain_link): leased to `owner` when it runs their function.
         WITH next_links AS (
             UPDATE baton.tasks AS next
             SET state = CASE WHEN next.func = ANY (functions) THEN 'running' ELSE 'queued' END,
@@ -236,26 +249,29 @@ BEGIN
         FROM unnest(finished) AS f
         WHERE g.id = (f.task).group_id AND (f.task).chain_position IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM baton.tasks AS t WHERE t.group_id = g.id);
+
+        -- `released` wakes idle workers: only for next links left in the queue.
+        SELECT string_agg(
+                   CASE WHEN EXISTS (SELECT 1 FROM unnest(released) AS r
+                                     WHERE r.group_id = (f.task).group_id AND r.chain_position = (f.task).chain_position + 1
+                                       AND r.state = 'queued')
+                        THEN 'released ' ELSE 'done ' END || (f.task).id || ' ' || coalesce((f.task).group_id, ''), E'\n')
+        INTO events
+        FROM unnest(finished) AS f;
     END IF;
 
-    SELECT string_agg(
-               CASE WHEN EXISTS (SELECT 1 FROM unnest(released) AS r
-                                 WHERE r.group_id = (f.task).group_id AND r.chain_position = (f.task).chain_position + 1)
-                    THEN 'released ' ELSE 'done ' END || (f.task).id || ' ' || coalesce((f.task).group_id, ''), E'\n')
-           || CASE WHEN EXISTS (SELECT 1 FROM unnest(released) AS r WHERE r.state = 'queued') THEN E'\nqueued' ELSE '' END
-    INTO events
-    FROM unnest(finished) AS f;
     IF events IS NOT NULL THEN
         -- A group name with a line break would split its event: send `all` then too.
         PERFORM pg_notify('baton', CASE WHEN octet_length(events) > 7900 OR EXISTS (
             SELECT 1 FROM unnest(finished) AS f WHERE strpos((f.task).group_id, E'\n') > 0) THEN 'all' ELSE events END);
     END IF;
 
-    RETURN QUERY
-    SELECT o.id, NULL::baton.tasks
-    FROM jsonb_to_recordset(outcomes) AS o (id uuid)
-    WHERE o.id <> ALL (retried) AND NOT EXISTS (SELECT 1 FROM unnest(finished) AS f WHERE (f.task).id = o.id);
-    RETURN QUERY SELECT NULL::uuid, r::baton.tasks FROM unnest(released) AS r WHERE r.state = 'running';
+    IF lost_ids IS NOT NULL THEN
+        RETURN QUERY SELECT l, NULL::baton.tasks FROM unnest(lost_ids) AS l;
+    END IF;
+    IF released <> '{}' THEN
+        RETURN QUERY SELECT NULL::uuid, r::baton.tasks FROM unnest(released) AS r WHERE r.state = 'running';
+    END IF;
 END $$;
 
 -- Hands leased tasks back to the queue unrun (their cluster is stopping), as if their

@@ -23,13 +23,11 @@ extension Broker {
         let argsText = try JSONValue.array(args).jsonText()
         let kwargsText = try JSONValue.object(kwargs).jsonText()
         try checkSize(argsText.utf8.count + kwargsText.utf8.count, of: "task \(function)'s arguments")
-        let id: UUID = try await enqueue(in: transaction) { queryable, notify in
-            try await invalidInputAsBatonError {
-                try await queryable.query(SQL.asyncTask, [
-                    function, argsText, kwargsText, group, cached.interval, priority, maxAttempts,
-                    retryDelay.postgresInterval, timeout?.postgresInterval, notify,
-                ])[0].decode("id")
-            }
+        let id: UUID = try await invalidInputAsBatonError {
+            try await enqueue(SQL.asyncTask, [
+                function, argsText, kwargsText, group, cached.interval, priority, maxAttempts,
+                retryDelay.postgresInterval, timeout?.postgresInterval,
+            ], in: transaction)[0].decode("id")
         }
         if sync { try await runInline(taskID: id) }
         return id
@@ -67,13 +65,11 @@ extension Broker {
         guard (try? JSONValue.parse(chainText)) != nil else {
             throw BatonError(code: .invalidArgument, message: "the chain is not valid JSON: \(chainText.prefix(200))")
         }
-        let groupID: String = try await enqueue(in: transaction) { queryable, notify in
-            try await invalidInputAsBatonError {
-                try await queryable.query(SQL.asyncChain, [
-                    chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
-                    timeout?.postgresInterval, notify,
-                ])[0].decode("group_id")
-            }
+        let groupID: String = try await invalidInputAsBatonError {
+            try await enqueue(SQL.asyncChain, [
+                chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
+                timeout?.postgresInterval,
+            ], in: transaction)[0].decode("group_id")
         }
         if sync { try await runInline(groupID: groupID) }
         return groupID

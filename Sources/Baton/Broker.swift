@@ -72,16 +72,24 @@ public final class Broker: Sendable {
         await pool.close()
     }
 
-    /// Enqueues with `body`: in the caller's transaction when given (whose commit then
-    /// wakes the workers), else on a pooled connection, waking the workers after it.
-    /// `body` is told whether its statement should NOTIFY itself.
-    func enqueue<R: Sendable>(
-        in transaction: Transaction?, _ body: (any Queryable, _ notify: Bool) async throws -> R
-    ) async throws -> R {
-        if let transaction { return try await body(transaction, true) }
-        let value = try await pool.withConnection { connection in try await body(connection, false) }
+    /// Runs an enqueueing statement whose last parameter says whether it should NOTIFY:
+    /// in the caller's transaction (whose commit then wakes the workers), else on a pooled
+    /// connection, waking the workers after it commits.
+    func enqueue(
+        _ statement: PreparedStatement, _ parameters: [any SQLEncodable], in transaction: Transaction?
+    ) async throws -> QueryResult {
+        if let transaction { return try await transaction.query(statement, parameters + [true]) }
+        if wakeups.takeInlineTurn() {
+            let results = try await pool.withConnection { connection in
+                try await connection.pipeline([(statement, parameters + [false]), (WakeupSender.notify, [])])
+            }
+            return try results[0].get()
+        }
+        let result = try await pool.withConnection { connection in
+            try await connection.query(statement, parameters + [false])
+        }
         wakeups.request()
-        return value
+        return result
     }
 }
 

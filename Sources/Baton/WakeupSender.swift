@@ -7,11 +7,13 @@ import Synchronization
 /// NOTIFY sent on its own, by a transaction that wrote nothing, commits without a flush.
 /// Requests made while a notification is being sent are covered by one more sent after
 /// it, so many concurrent enqueues cost a few notifications, and none is missed: each
-/// request is followed by a notification that starts after it.
+/// request is followed by a notification that starts after it. On a quiet system the
+/// enqueuer sends its notification itself, in the same round trip (`takeInlineTurn`).
 final class WakeupSender: Sendable {
     private struct State {
         var requested = false
         var sending: Task<Void, Never>?
+        var lastInline = ContinuousClock.now - .seconds(1)
     }
 
     private let pool: ConnectionPool
@@ -27,6 +29,17 @@ final class WakeupSender: Sendable {
             state.requested = true
             guard state.sending == nil else { return }
             state.sending = Task { await self.send() }
+        }
+    }
+
+    /// Whether the caller should send its notification itself, pipelined after its enqueue:
+    /// yes when none is being sent and none was sent inline in the last millisecond, so
+    /// that a busy system coalesces and a quiet one saves a hop.
+    func takeInlineTurn() -> Bool {
+        state.withLock { state in
+            guard state.sending == nil, ContinuousClock.now - state.lastInline > .milliseconds(1) else { return false }
+            state.lastInline = .now
+            return true
         }
     }
 

@@ -135,6 +135,8 @@ public final class Cluster: Service, Sendable {
                     local.push(tasks)
                     if tasks.count == room { continue }
                     if let due = try await nextRetry(), due < sleepUntil { sleepUntil = due }
+                } catch where Task.isCancelled {
+                    break
                 } catch {
                     failures += 1
                     logger.error("claiming failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])

@@ -65,6 +65,17 @@ public final class Connection: Queryable {
         try await core.perform { core in try core.copyIn(sql, rows) }
     }
 
+    /// Runs prepared statements in one round trip (libpq's pipeline mode), each in a
+    /// transaction of its own: a later one runs even when an earlier one fails.
+    /// - Returns: each statement's rows or error, in order.
+    /// - Throws: `PostgresError` when the connection fails.
+    public func pipeline(
+        _ statements: [(PreparedStatement, [any SQLEncodable])]
+    ) async throws -> [Result<QueryResult, PostgresError>] {
+        let encoded = try statements.map { ($0.0, try $0.1.encoded()) }
+        return try await core.perform { core in try core.runPipeline(encoded) }
+    }
+
     func run(_ statement: Statement, cancellable: Bool = true) async throws -> QueryResult {
         try await core.perform(cancellable: cancellable) { core in try core.run(statement) }
     }

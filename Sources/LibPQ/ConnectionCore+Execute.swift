@@ -28,7 +28,7 @@ extension ConnectionCore {
         return try readResults(of: statement.label)
     }
 
-    private func prepare(_ statement: PreparedStatement, types: [UInt32]) throws {
+    func prepare(_ statement: PreparedStatement, types: [UInt32]) throws {
         if let known = preparedStatements[statement.name] {
             guard known == statement.sql else {
                 throw PostgresError.misuse(

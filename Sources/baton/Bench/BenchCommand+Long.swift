@@ -6,7 +6,7 @@ import Foundation
 extension BenchCommand {
     /// W1's processing rate with 10,000 queued and with `--backlog` queued.
     func backlogFigures(_ workloads: Workloads) async throws -> [BenchFigure] {
-        let small = min(10_000, backlog)
+        let small = min(10_000, backlog / 10)
         let count = max(1, small / 2)
         let smallName = "backlog: processing with \(small) queued"
         let smallRates = try await workloads.backlog(queued: small, count: count, runs: runs, progress: progress)
