@@ -23,7 +23,9 @@ extension Cluster {
 
     /// Runs one task under its timeout and hands its outcome to the completer.
     func process(_ task: ClaimedTask) async {
+        let started = ContinuousClock.now
         let (outcome, abandoned) = await runWithTimeout(task)
+        state.withLock { $0.prefetch.ran(for: ContinuousClock.now - started) }
         if abandoned {
             logger.critical("a task ignored the cancellation of its timeout; stopping the cluster", metadata: [
                 "task": "\(task.id)", "function": "\(task.function)",
@@ -53,10 +55,9 @@ extension Cluster {
     /// `abandonAfter` of its cancellation is abandoned (`abandoned` is true).
     private func runWithTimeout(_ task: ClaimedTask) async -> (TaskOutcome, abandoned: Bool) {
         let registry = self.registry
+        // Without a time limit the worker runs the task itself, and cancelling the worker cancels it.
+        guard let limit = task.timeout ?? configuration.timeout else { return (await registry.execute(task), false) }
         let work = Task { await registry.execute(task) }
-        guard let limit = task.timeout ?? configuration.timeout else {
-            return (await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }, false)
-        }
         let finished = await withTaskCancellationHandler {
             await first(of: work, within: limit)
         } onCancel: {

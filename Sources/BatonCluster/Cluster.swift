@@ -6,8 +6,8 @@ import Synchronization
 
 /// Runs queued tasks of the functions its registry has: django-q's cluster.
 ///
-/// The fetcher claims in one statement as many tasks as its workers and its prefetch have
-/// room for (`FOR UPDATE SKIP LOCKED`) into a local queue; `workers` workers take them in
+/// The fetcher claims in one statement as many tasks as its workers and its prefetch (deep
+/// for short tasks, shallow for long ones: `Prefetch`) have room for (`FOR UPDATE SKIP LOCKED`) into a local queue; `workers` workers take them in
 /// turn, each under its timeout; the completer records their outcomes in batches, which
 /// also retries failures and hands the next chain link straight to this cluster. An idle
 /// cluster sleeps until NOTIFY says work is queued, or a delayed retry is due. A heartbeat
@@ -32,9 +32,10 @@ public final class Cluster: Service, Sendable {
         /// Whether the last claim filled up: the queue may hold more, so a worker taking a
         /// task wakes the fetcher.
         var queueMayHaveMore = true
+        var prefetch: Prefetch
     }
 
-    let state = Locked(State())
+    let state: Locked<State>
     /// Wakes the fetcher.
     let wake = Signal()
     let local = LocalQueue()
@@ -50,7 +51,9 @@ public final class Cluster: Service, Sendable {
         let functions = registry.names
         self.functions = functions
         self.logger = logger
-        let (state, local, wake) = (self.state, self.local, self.wake)
+        let state = Locked(State(prefetch: Prefetch(workers: configuration.workers, maximum: configuration.prefetch)))
+        self.state = state
+        let (local, wake) = (self.local, self.wake)
         completer = Completer(
             broker: broker, owner: configuration.name, lease: configuration.lease, logger: logger,
             functions: { state.withLock { $0.stopping } ? [] : functions },
@@ -124,9 +127,14 @@ public final class Cluster: Service, Sendable {
                 }
             }
             var sleepUntil = ContinuousClock.now + min(configuration.idleCheckInterval, configuration.heartbeatInterval)
-            let room = configuration.workers + configuration.prefetch - state.withLock { $0.running } - local.count
-            // Outcomes waiting to be written hold their leases: claim no more while many wait.
-            if room > 0, completer.backlog < 4 * Completer.maxBatch {
+            let (running, depth) = state.withLock { ($0.running, $0.prefetch.depth) }
+            let capacity = configuration.workers + depth
+            let room = capacity - running - local.count
+            // Claim in batches, when the local queue runs low, rather than a task or two each
+            // time a worker takes one. Outcomes waiting to be written hold their leases: claim
+            // no more while many wait.
+            let runningLow = local.count < configuration.workers || room * 2 >= capacity
+            if room > 0, runningLow, completer.backlog < 4 * Completer.maxBatch {
                 do {
                     let tasks = try await claim(room)
                     if failures > 0 { logger.info("claiming works again") }
@@ -148,11 +156,14 @@ public final class Cluster: Service, Sendable {
     }
 
     private func claim(_ limit: Int) async throws -> [ClaimedTask] {
-        try await broker.pool.withConnection { connection in
+        let started = ContinuousClock.now
+        let tasks = try await broker.pool.withConnection { connection in
             try await broker.claim(
                 functions: functions, limit: limit, owner: configuration.name, lease: configuration.lease,
                 on: connection)
         }
+        state.withLock { $0.prefetch.claimed(in: ContinuousClock.now - started) }
+        return tasks
     }
 
     /// When the earliest delayed retry of this cluster's functions is due, if any.

@@ -2,14 +2,15 @@ import Baton
 import Foundation
 import Logging
 
-/// Retries a write about leased tasks through dropped connections (a restarting database)
-/// until it works or their lease would have run out; then the tasks run again elsewhere.
+/// Retries a write about leased tasks through dropped connections (a restarting database),
+/// deadlocks and serialisation failures until it works or their lease would have run out;
+/// then the tasks run again elsewhere.
 struct LeaseRetry {
     let lease: Duration
     let logger: Logger
     let tasks: [UUID]
 
-    /// Runs `write` until it succeeds. A connection failure is retried with backoff; any
+    /// Runs `write` until it succeeds. A failure worth retrying is retried with backoff; any
     /// other error is returned at once, as is the last failure when the lease runs out.
     func run<T: Sendable>(_ write: @escaping @Sendable () async throws -> T) async -> Result<T, any Error> {
         let (lease, logger, tasks) = (self.lease, self.logger, self.tasks.map(\.uuidString).joined(separator: ","))
@@ -21,8 +22,7 @@ struct LeaseRetry {
                 do {
                     return .success(try await write())
                 } catch {
-                    let connection = (error as? PostgresError).map { $0.code.isConnectionFailure } ?? false
-                    guard connection, ContinuousClock.now + delay < deadline else {
+                    guard LeaseRetry.isWorthRetrying(error), ContinuousClock.now + delay < deadline else {
                         logger.error("could not write to the database about tasks; their leases will expire and they will run again",
                                      metadata: ["tasks": "\(tasks)", "error": "\(error)"])
                         return .failure(error)
@@ -35,5 +35,12 @@ struct LeaseRetry {
                 }
             }
         }.value
+    }
+
+    /// Whether trying again later may work: the server was unreachable, or the transaction
+    /// lost a deadlock or a serialisation conflict.
+    static func isWorthRetrying(_ error: any Error) -> Bool {
+        guard let error = error as? PostgresError else { return false }
+        return error.code.isConnectionFailure || error.code == .deadlockDetected || error.code == .serializationFailure
     }
 }

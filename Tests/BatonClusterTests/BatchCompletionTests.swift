@@ -116,4 +116,23 @@ import TestSupport
             }
         }
     }
+
+    @Test func aHeartbeatSkipsTheLeasesOfTasksBeingCompletedInsteadOfWaiting() async throws {
+        try await TestDatabase.withBroker { broker in
+            _ = try await broker.asyncTasks(Array(repeating: TaskCall("baton.echo"), count: 3))
+            let claimed = try await claimAll(broker)
+            let completing = try await Connection.connect(broker.configuration)
+            try await completing.transaction { tx in
+                _ = try await tx.query("SELECT id FROM baton.tasks WHERE id = $1 FOR UPDATE", claimed[0].id)
+                // Waiting for the lock would fail here after 2 s (and deadlock with a batch that waits on the heartbeat).
+                let extended = try await broker.pool.withConnection { connection in
+                    try await connection.execute(script: "SET lock_timeout = '2s'")
+                    return try await connection.query(
+                        "SELECT baton.cluster_heartbeat($1, 1, '{}', '30 seconds')", owner)[0].decode(0, as: Int.self)
+                }
+                #expect(extended == 2)
+            }
+            await completing.close()
+        }
+    }
 }
