@@ -250,9 +250,11 @@ BEGIN
         )
         SELECT coalesce(array_agg(next), '{}') INTO released FROM next_links;
 
+        -- A chain whose link moved nothing on may have ended (tasks_group).
         UPDATE baton.groups AS g SET finished_at = now()
         FROM unnest(finished) AS f
         WHERE g.id = (f.task).group_id AND (f.task).chain_position IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM unnest(released) AS r WHERE r.group_id = g.id)
           AND NOT EXISTS (SELECT 1 FROM baton.tasks AS t WHERE t.group_id = g.id);
 
         -- `released` wakes idle workers: only for next links left in the queue.
