@@ -139,9 +139,6 @@ BEGIN
     RETURN chain_id;
 END $$;
 
--- A task leaving the queue, with how it ended: what baton.complete_tasks records.
-CREATE TYPE baton.finished_task AS (task baton.tasks, ok boolean, outcome jsonb, failure text);
-
 -- Completes a batch of `owner`'s leased tasks in one transaction. `outcomes` is a JSON
 -- array of {"id": uuid, "ok": bool, "result": json, "error": text}. A failure with
 -- attempts left goes back to the queue after its backoff; every other task is recorded
@@ -151,16 +148,25 @@ CREATE TYPE baton.finished_task AS (task baton.tasks, ok boolean, outcome jsonb,
 -- n+1 without a claim); otherwise it is queued. One NOTIFY for the whole batch.
 -- Returns a row per task whose lease `owner` no longer held (`lost`, nothing changed),
 -- and a row per next link leased to `owner` (`task`).
+-- The finished tasks are kept as arrays of plain values, not of rows: reading fields out
+-- of row values again and again cost more than the writes.
 CREATE FUNCTION baton.complete_tasks(owner text, outcomes jsonb, functions text[], lease interval)
 RETURNS TABLE (lost uuid, task baton.tasks)
 LANGUAGE plpgsql AS $$
 DECLARE
     retried uuid[] := '{}';
-    finished baton.finished_task[];
     lost_ids uuid[];
+    events text;
+    -- A group name with a line break would split its event.
+    has_break boolean;
+    -- The finished chain links: id, group, position, success, function.
+    link_ids uuid[];
+    link_groups text[];
+    link_positions integer[];
+    link_ok boolean[];
+    link_funcs text[];
     cancelled integer;
     released baton.tasks[] := '{}';
-    events text;
 BEGIN
     IF outcomes @? '$[*] ? (@.ok == false)' THEN
         WITH failed AS (
@@ -178,44 +184,54 @@ BEGIN
     END IF;
 
     -- The tasks leaving the queue (primary key), recorded in the same statement; the
-    -- ones `owner` no longer held; and their events, each `done` unless a chain moves on.
+    -- ones `owner` no longer held; the chain links among them; and the events, each
+    -- `done` unless a chain moves on.
     WITH input AS (
         SELECT * FROM jsonb_to_recordset(outcomes) AS o (id uuid, ok boolean, result jsonb, error text)
     ), gone AS (
         DELETE FROM baton.tasks AS t USING input
         WHERE t.id = input.id AND t.state = 'running' AND t.lease_owner = owner AND input.id <> ALL (retried)
-        RETURNING t AS task, input.ok, input.result, input.error
+        RETURNING t.id, t.name, t.func, t.args, t.kwargs, t.group_id, t.chain_position, t.attempts, t.enqueued_at,
+                  t.started_at, t.cache_ttl,
+                  CASE WHEN input.ok THEN t.errors ELSE t.errors || input.error END AS errors,
+                  input.ok, input.result, input.error
     ), recorded AS (
         INSERT INTO baton.results (id, name, func, args, kwargs, result, error, success, group_id, chain_position,
                                    attempts, worker, enqueued_at, started_at, errors)
-        SELECT (g.task).id, (g.task).name, (g.task).func, (g.task).args, (g.task).kwargs, g.result, g.error, g.ok,
-               (g.task).group_id, (g.task).chain_position, (g.task).attempts, owner, (g.task).enqueued_at,
-               (g.task).started_at, CASE WHEN g.ok THEN (g.task).errors ELSE (g.task).errors || g.error END
-        FROM gone AS g WHERE (g.task).cache_ttl IS NULL
+        SELECT id, name, func, args, kwargs, result, error, ok, group_id, chain_position, attempts, owner,
+               enqueued_at, started_at, errors
+        FROM gone WHERE cache_ttl IS NULL
     ), cached AS (
         INSERT INTO baton.cached_results (id, name, func, args, kwargs, result, error, success, group_id,
                                           chain_position, attempts, worker, enqueued_at, started_at, errors, expires_at)
-        SELECT (g.task).id, (g.task).name, (g.task).func, (g.task).args, (g.task).kwargs, g.result, g.error, g.ok,
-               (g.task).group_id, (g.task).chain_position, (g.task).attempts, owner, (g.task).enqueued_at,
-               (g.task).started_at, CASE WHEN g.ok THEN (g.task).errors ELSE (g.task).errors || g.error END,
-               now() + (g.task).cache_ttl
-        FROM gone AS g WHERE (g.task).cache_ttl IS NOT NULL
+        SELECT id, name, func, args, kwargs, result, error, ok, group_id, chain_position, attempts, owner,
+               enqueued_at, started_at, errors, now() + cache_ttl
+        FROM gone WHERE cache_ttl IS NOT NULL
     )
-    SELECT (SELECT coalesce(array_agg(ROW(g.task, g.ok, g.result, g.error)::baton.finished_task), '{}') FROM gone AS g),
-           (SELECT array_agg(i.id) FROM input AS i
-            WHERE i.id <> ALL (retried) AND NOT EXISTS (SELECT 1 FROM gone AS g WHERE (g.task).id = i.id)),
-           (SELECT string_agg('done ' || (g.task).id || ' ' || coalesce((g.task).group_id, ''), E'\n') FROM gone AS g)
-    INTO finished, lost_ids, events;
+    SELECT (SELECT array_agg(i.id) FROM input AS i
+            WHERE i.id <> ALL (retried) AND NOT EXISTS (SELECT 1 FROM gone WHERE gone.id = i.id)),
+           (SELECT string_agg('done ' || id || ' ' || coalesce(group_id, ''), E'\n') FROM gone
+            WHERE chain_position IS NULL),
+           (SELECT coalesce(bool_or(strpos(group_id, E'\n') > 0), false) FROM gone),
+           (SELECT array_agg(id ORDER BY id) FROM gone WHERE chain_position IS NOT NULL),
+           (SELECT array_agg(group_id ORDER BY id) FROM gone WHERE chain_position IS NOT NULL),
+           (SELECT array_agg(chain_position ORDER BY id) FROM gone WHERE chain_position IS NOT NULL),
+           (SELECT array_agg(ok ORDER BY id) FROM gone WHERE chain_position IS NOT NULL),
+           (SELECT array_agg(func ORDER BY id) FROM gone WHERE chain_position IS NOT NULL)
+    INTO lost_ids, events, has_break, link_ids, link_groups, link_positions, link_ok, link_funcs;
 
-    IF EXISTS (SELECT 1 FROM unnest(finished) AS f WHERE (f.task).chain_position IS NOT NULL) THEN
+    IF link_groups IS NOT NULL THEN
         -- Under policy `stop`, the links after a failed one are recorded as cancelled (tasks_chain_link).
-        IF EXISTS (SELECT 1 FROM unnest(finished) AS f WHERE NOT f.ok AND (f.task).chain_position IS NOT NULL) THEN
-            WITH rest AS (
-                DELETE FROM baton.tasks AS rest USING unnest(finished) AS f, baton.groups AS g
-                WHERE NOT f.ok AND (f.task).chain_position IS NOT NULL AND g.id = (f.task).group_id
-                  AND g.failure_policy = 'stop' AND rest.group_id = (f.task).group_id
-                  AND rest.chain_position > (f.task).chain_position
-                RETURNING rest.*, format('cancelled: link %s (%s) failed', (f.task).chain_position, (f.task).func) AS reason
+        IF false = ANY (link_ok) THEN
+            WITH failed AS (
+                SELECT f.group_id, f.position, f.func
+                FROM unnest(link_groups, link_positions, link_ok, link_funcs) AS f (group_id, position, ok, func)
+                JOIN baton.groups AS g ON g.id = f.group_id
+                WHERE NOT f.ok AND g.failure_policy = 'stop'
+            ), rest AS (
+                DELETE FROM baton.tasks AS rest USING failed
+                WHERE rest.group_id = failed.group_id AND rest.chain_position > failed.position
+                RETURNING rest.*, format('cancelled: link %s (%s) failed', failed.position, failed.func) AS reason
             ), recorded AS (
                 INSERT INTO baton.results (id, name, func, args, kwargs, result, error, success, group_id,
                                            chain_position, attempts, worker, enqueued_at, started_at, errors)
@@ -242,35 +258,33 @@ BEGIN
                 lease_owner = CASE WHEN next.func = ANY (functions) THEN owner END,
                 lease_expires_at = CASE WHEN next.func = ANY (functions) THEN now() + lease END,
                 started_at = CASE WHEN next.func = ANY (functions) THEN now() END
-            FROM unnest(finished) AS f, baton.groups AS g
-            WHERE (f.task).chain_position IS NOT NULL AND g.id = (f.task).group_id
-              AND (f.ok OR g.failure_policy = 'continue') AND next.group_id = (f.task).group_id
-              AND next.chain_position = (f.task).chain_position + 1 AND next.state = 'waiting'
+            FROM unnest(link_groups, link_positions, link_ok) AS f (group_id, position, ok), baton.groups AS g
+            WHERE g.id = f.group_id AND (f.ok OR g.failure_policy = 'continue')
+              AND next.group_id = f.group_id AND next.chain_position = f.position + 1 AND next.state = 'waiting'
             RETURNING next
         )
         SELECT coalesce(array_agg(next), '{}') INTO released FROM next_links;
 
         -- A chain whose link moved nothing on may have ended (tasks_group).
         UPDATE baton.groups AS g SET finished_at = now()
-        FROM unnest(finished) AS f
-        WHERE g.id = (f.task).group_id AND (f.task).chain_position IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM unnest(released) AS r WHERE r.group_id = g.id)
+        FROM unnest(link_groups) AS f (group_id)
+        WHERE g.id = f.group_id
+          AND NOT EXISTS (SELECT 1 FROM unnest(released) AS r WHERE r.group_id = f.group_id)
           AND NOT EXISTS (SELECT 1 FROM baton.tasks AS t WHERE t.group_id = g.id);
 
-        -- `released` wakes idle workers: only for next links left in the queue.
-        SELECT string_agg(
-                   CASE WHEN EXISTS (SELECT 1 FROM unnest(released) AS r
-                                     WHERE r.group_id = (f.task).group_id AND r.chain_position = (f.task).chain_position + 1
-                                       AND r.state = 'queued')
-                        THEN 'released ' ELSE 'done ' END || (f.task).id || ' ' || coalesce((f.task).group_id, ''), E'\n')
+        -- A chain link's event is `released` when its next link was left in the queue (which
+        -- wakes idle workers), else `done`. A chain has one link in flight at a time.
+        SELECT concat_ws(E'\n', events, string_agg(
+                   CASE WHEN queued.group_id IS NULL THEN 'done ' ELSE 'released ' END || f.id || ' ' || f.group_id,
+                   E'\n'))
         INTO events
-        FROM unnest(finished) AS f;
+        FROM unnest(link_ids, link_groups) AS f (id, group_id)
+        LEFT JOIN (SELECT DISTINCT r.group_id FROM unnest(released) AS r WHERE r.state = 'queued') AS queued
+               ON queued.group_id = f.group_id;
     END IF;
 
     IF events IS NOT NULL THEN
-        -- A group name with a line break would split its event: send `all` then too.
-        PERFORM pg_notify('baton', CASE WHEN octet_length(events) > 7900 OR EXISTS (
-            SELECT 1 FROM unnest(finished) AS f WHERE strpos((f.task).group_id, E'\n') > 0) THEN 'all' ELSE events END);
+        PERFORM pg_notify('baton', CASE WHEN octet_length(events) > 7900 OR has_break THEN 'all' ELSE events END);
     END IF;
 
     IF lost_ids IS NOT NULL THEN

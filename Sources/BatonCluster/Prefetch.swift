@@ -26,9 +26,10 @@ struct Prefetch: Sendable {
         averageClaim = Self.average(averageClaim, duration.seconds)
     }
 
-    /// Tasks to hold beyond the free workers. Until both are measured, one a worker.
+    /// Tasks to hold beyond the free workers. None until both are measured, so that a
+    /// cluster that has just started takes no more than it can run.
     var depth: Int {
-        guard let run = averageRun, let claim = averageClaim else { return min(maximum, workers) }
+        guard let run = averageRun, let claim = averageClaim else { return 0 }
         let finishedDuringAClaim = Double(workers) * claim / max(run, 1e-6)
         return min(maximum, Int(min(Double(maximum), 2 * finishedDuringAClaim).rounded(.up)))
     }

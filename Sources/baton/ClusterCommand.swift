@@ -31,7 +31,7 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(help: "Seconds running tasks get to finish after SIGTERM or SIGINT.")
     var grace = 30.0
 
-    @Option(help: "Tasks claimed beyond the free workers, to start at once (default: 4 a worker, at least 64; lower it for long tasks).")
+    @Option(help: "The most tasks claimed beyond the free workers, to start at once; fewer when tasks are long (default: 16 a worker, at least 128; 0: none).")
     var prefetch: Int?
 
     func run() async throws {

@@ -4,22 +4,32 @@ import Testing
 import TestSupport
 
 /// Three `baton cluster` processes on one database run 500 chains of 5 links: each link
-/// exactly once, in order, every chain complete.
+/// exactly once, in order, every chain complete, every cluster taking a share.
 @Suite struct ThreeClustersTests {
     @Test func fiveHundredChainsOfFiveLinks() async throws {
         try await TestDatabase.withBroker { broker in
             let chains = 500, links = 5
+            var environment = ProcessInfo.processInfo.environment
+            environment["BATON_DATABASE_URL"] = broker.configuration.description
+            let clusters = try (0..<3).map { _ in try Binaries.start("baton", ["cluster", "--workers", "4"], environment: environment) }
+            defer { clusters.forEach { $0.terminate() } }
+
+            // Each cluster claims only for its free workers until it has measured its tasks, so
+            // three clusters that are up when the chains arrive all get a share of them.
+            var alive = 0
+            for _ in 0..<300 where alive < 3 {
+                try await Task.sleep(for: .milliseconds(20))
+                alive = try await broker.pool.withConnection {
+                    try await $0.query("SELECT count(*) FROM baton.clusters")[0].decode(0, as: Int.self)
+                }
+            }
+            #expect(alive == 3, "three clusters registered")
             try await broker.pool.transaction { tx in
                 for chain in 0..<chains {
                     let steps = (0..<links).map { ChainLink("baton.echo", .int(chain), .int($0)) }
                     try await broker.asyncChain(steps, group: "chain-\(chain)", in: tx)
                 }
             }
-            var environment = ProcessInfo.processInfo.environment
-            environment["BATON_DATABASE_URL"] = broker.configuration.description
-            let clusters = try (0..<3).map { _ in try Binaries.start("baton", ["cluster", "--workers", "4"], environment: environment) }
-            defer { clusters.forEach { $0.terminate() } }
-
             let started = ContinuousClock.now
             for chain in 0..<chains {
                 let results = try await broker.resultGroup("chain-\(chain)", wait: .seconds(60))
