@@ -14,9 +14,11 @@ import TestSupport
                 let value = try await waiterBroker.result(id, wait: .seconds(10))
                 return (value, ContinuousClock.now)
             }
-            // Once its two connections (a pooled one for checks, the listener) sit idle...
+            // Once its two connections (a pooled one for checks, the listener) sit idle (a
+            // connection still starting has no state yet)...
             let activity = """
-                SELECT pid, state, state_change FROM pg_stat_activity WHERE application_name = $1 ORDER BY pid
+                SELECT pid, coalesce(state, 'starting') AS state, coalesce(state_change, backend_start) AS state_change
+                FROM pg_stat_activity WHERE application_name = $1 ORDER BY pid
                 """
             func snapshot() async throws -> [String] {
                 try await broker.pool.withConnection { connection in
