@@ -106,21 +106,13 @@ extension Broker {
                     _ = await signal.wait(until: deadline.map { min($0, fallback) } ?? fallback)
                     backoff = .milliseconds(50)
                 }
-            } catch let error as PostgresError where error.isConnectionProblem {
+            } catch let error as PostgresError where error.code.isConnectionFailure {
                 // The database restarted or the network dropped: wait, reconnect, check again.
                 if let deadline, deadline <= .now + backoff { throw error }
                 try await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(2))
             }
         }
-    }
-}
-
-extension PostgresError {
-    /// Whether the error is about reaching the server rather than about the statement.
-    var isConnectionProblem: Bool {
-        [.connectionLost, .connectionRefused, .connectionFailed].contains(code)
-            || sqlState.map { $0.hasPrefix("08") || $0 == "57P01" || $0 == "57P02" || $0 == "57P03" } == true
     }
 }
 

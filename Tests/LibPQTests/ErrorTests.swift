@@ -86,4 +86,13 @@ import TestSupport
         let error = await #expect(throws: PostgresError.self) { try await connection.query("SELECT 1") }
         #expect(error?.code == .connectionClosed)
     }
+
+    @Test func connectionFailuresAreToldApartFromRefusedStatements() {
+        let retryable: [PostgresError.Code] = [
+            .connectionRefused, .connectionFailed, .connectionLost, .init("08006"), .init("57P01"), .init("57P03"),
+        ]
+        for code in retryable { #expect(code.isConnectionFailure, "\(code)") }
+        let final: [PostgresError.Code] = [.uniqueViolation, .syntaxError, .queryCanceled, .misuse, .deadlockDetected]
+        for code in final { #expect(!code.isConnectionFailure, "\(code)") }
+    }
 }
