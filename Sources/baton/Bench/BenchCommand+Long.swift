@@ -39,7 +39,7 @@ extension BenchCommand {
 
     /// Peak RSS of a `baton cluster` process over the first tenth of `--backlog` tasks and over all.
     func memoryFigures(_ configuration: ConnectionConfiguration) async throws -> [BenchFigure] {
-        let memory = ClusterMemory(configuration: configuration, workers: workers)
+        let memory = ClusterMemory(configuration: configuration, workers: workers, prefetch: prefetch)
         let (tenth, all, rate) = try await memory.measure(backlog, progress: progress)
         let first = "cluster process: peak RSS, first \(backlog / 10) tasks"
         return [

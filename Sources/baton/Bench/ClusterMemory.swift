@@ -6,16 +6,17 @@ import Foundation
 struct ClusterMemory {
     let configuration: ConnectionConfiguration
     let workers: Int
+    let prefetch: Int?
 
     /// Queues `count` no-op tasks, runs `baton cluster` (this executable) on them:
     /// the peak RSS in MB over the first tenth and over all, and the rate in tasks/s.
     func measure(_ count: Int, progress: (String) -> Void) async throws -> (firstTenth: Double, all: Double, rate: Double) {
         try await Broker.with(configuration: configuration, maxConnections: 2) { broker in
             progress("cluster memory: queueing \(count) tasks")
-            try await Workloads(configuration: configuration, workers: workers, prefetch: nil).fill(broker, to: count)
+            try await Workloads(configuration: configuration, workers: workers, prefetch: prefetch).fill(broker, to: count)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-            process.arguments = ["cluster", "--workers", String(workers)]
+            process.arguments = ["cluster", "--workers", String(workers)] + (prefetch.map { ["--prefetch", String($0)] } ?? [])
             var environment = ProcessInfo.processInfo.environment
             environment["BATON_DATABASE_URL"] = configuration.conninfoForChildProcess
             process.environment = environment
@@ -44,7 +45,7 @@ struct ClusterMemory {
             let elapsed = ContinuousClock.now - started
             process.terminate()
             process.waitUntilExit()
-            try await Workloads(configuration: configuration, workers: workers, prefetch: nil).empty(broker)
+            try await Workloads(configuration: configuration, workers: workers, prefetch: prefetch).empty(broker)
             return (firstTenth ?? peak, peak, Measure.rate(count, in: elapsed))
         }
     }
