@@ -82,6 +82,10 @@ extension Broker {
         try await pool.withConnection { connection in try await connection.query(sql, parameters) }
     }
 
+    func query(_ statement: PreparedStatement, _ parameters: any SQLEncodable...) async throws -> QueryResult {
+        try await pool.withConnection { connection in try await connection.query(statement, parameters) }
+    }
+
     /// How long a waiter sleeps at most before checking again, in case a notification was missed.
     static let fallbackCheckInterval: Duration = .seconds(5)
 
@@ -118,12 +122,14 @@ extension Broker {
 
 enum ResultSQL {
     /// One finished task (results and cached_results primary keys, through baton.all_results).
-    static let task = "SELECT \(TaskRecord.columns) FROM baton.all_results WHERE id = $1"
+    /// Prepared: a waiter runs it each time it is woken.
+    static let task = PreparedStatement(
+        name: "baton_result", sql: "SELECT \(TaskRecord.columns) FROM baton.all_results WHERE id = $1")
     /// A group's results in chain order (results_group, cached_results_group).
-    static let group = """
+    static let group = PreparedStatement(name: "baton_result_group", sql: """
         SELECT \(TaskRecord.columns) FROM baton.all_results WHERE group_id = $1
         ORDER BY chain_position NULLS LAST, stopped_at, id
-        """
+        """)
     /// The length a chain expects (groups primary key).
     static let groupLength = "SELECT length FROM baton.groups WHERE id = $1"
     static let count = """

@@ -120,7 +120,9 @@ enum WorkSQL {
     /// Rescues one task whose lease expired (tasks_lease_expiry).
     static let rescue = "SELECT baton.rescue_expired_task()"
     /// The earliest future run_at among queued tasks of these functions (tasks_claim_order).
-    static let nextRunAt = "SELECT min(run_at) FROM baton.tasks WHERE state = 'queued' AND func = ANY ($1::text[])"
+    static let nextRunAt = PreparedStatement(
+        name: "baton_next_run_at",
+        sql: "SELECT min(run_at) FROM baton.tasks WHERE state = 'queued' AND func = ANY ($1::text[])")
     /// Hands a task back unrun (primary key).
     static let release = "SELECT baton.release_task($1::uuid, $2)"
     /// The next queued task of one task or one chain, for sync runs (primary key or tasks_chain_link).
