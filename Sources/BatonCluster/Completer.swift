@@ -89,8 +89,9 @@ final class Completer: Sendable {
                                metadata: ["tasks": "\(result.lost.map(\.uuidString).joined(separator: ","))"])
             }
             recorded(result, batch.count - result.lost.count)
-        case .failure where batch.count > 1:
-            // Something in the batch the database refuses: record the others one by one.
+        case .failure(let error) where batch.count > 1 && !LeaseRetry.isWorthRetrying(error):
+            // Something in the batch the database refuses: record the others one by one. (A
+            // database still unreachable when the lease ran out would refuse them all alike.)
             for outcome in batch { await record([outcome]) }
         case .failure:
             break
