@@ -5,22 +5,27 @@ import Synchronization
 ///
 /// PostgreSQL serialises the commits of transactions that NOTIFY, disk flush included; a
 /// NOTIFY sent on its own, by a transaction that wrote nothing, commits without a flush.
-/// Requests made while a notification is being sent are covered by one more sent after
-/// it, so many concurrent enqueues cost a few notifications, and none is missed: each
-/// request is followed by a notification that starts after it. On a quiet system the
-/// enqueuer sends its notification itself, in the same round trip (`takeInlineTurn`).
+/// Notifications are at least `spacing` apart: requests made meanwhile are covered by one
+/// more sent when the spacing is up, so a busy enqueuer costs at most one notification per
+/// `spacing` (each is a round trip and a transaction), and none is missed: each request is
+/// followed by a notification that starts after it. On a quiet system the enqueuer sends
+/// its notification itself, in the same round trip (`takeInlineTurn`).
 final class WakeupSender: Sendable {
     private struct State {
         var requested = false
         var sending: Task<Void, Never>?
-        var lastInline = ContinuousClock.now - .seconds(1)
+        var lastSent = ContinuousClock.now - .seconds(1)
     }
 
     private let pool: ConnectionPool
+    private let spacing: Duration
     private let state = Mutex(State())
 
-    init(pool: ConnectionPool) {
+    /// - Parameter spacing: the least time between two notifications. An idle worker waits
+    ///   at most this long for a wake-up it would otherwise have had at once.
+    init(pool: ConnectionPool, spacing: Duration = .milliseconds(1)) {
         self.pool = pool
+        self.spacing = spacing
     }
 
     /// Asks for a notification; returns at once.
@@ -33,12 +38,13 @@ final class WakeupSender: Sendable {
     }
 
     /// Whether the caller should send its notification itself, pipelined after its enqueue:
-    /// yes when none is being sent and none was sent inline in the last millisecond, so
-    /// that a busy system coalesces and a quiet one saves a hop.
+    /// yes when none is being sent and none was sent in the last `spacing`, so that a busy
+    /// system coalesces and a quiet one saves a hop.
     func takeInlineTurn() -> Bool {
-        state.withLock { state in
-            guard state.sending == nil, ContinuousClock.now - state.lastInline > .milliseconds(1) else { return false }
-            state.lastInline = .now
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            guard state.sending == nil, now - state.lastSent >= spacing else { return false }
+            state.lastSent = now
             return true
         }
     }
@@ -49,11 +55,15 @@ final class WakeupSender: Sendable {
     }
 
     private func send() async {
-        while state.withLock({ state in
-            defer { state.requested = false }
-            if !state.requested { state.sending = nil }
-            return state.requested
-        }) {
+        while true {
+            let wait = state.withLock { state in spacing - (ContinuousClock.now - state.lastSent) }
+            if wait > .zero { try? await Task.sleep(for: wait) }
+            let requested = state.withLock { state in
+                defer { state.requested = false }
+                if state.requested { state.lastSent = .now } else { state.sending = nil }
+                return state.requested
+            }
+            guard requested else { return }
             // A lost wake-up is not lost work: idle workers also look every idleCheckInterval.
             _ = try? await pool.withConnection { connection in
                 try await connection.query(WakeupSender.notify)

@@ -1,0 +1,60 @@
+import BatonCluster
+import Foundation
+import Testing
+import TestSupport
+
+/// The wake-ups sent after one-per-call enqueues: shared by concurrent callers, at least a
+/// millisecond apart, and never missing the last enqueue.
+@Suite struct WakeupTests {
+    @Test func concurrentEnqueuesShareWakeupsAndIdleWorkersStillGetEveryTask() async throws {
+        try await TestDatabase.withBroker { broker in
+            let listener = try await Connection.connect(broker.pool.configuration)
+            // A long idle check: only wake-ups can start the work quickly.
+            let configuration = ClusterConfiguration(workers: 2, idleCheckInterval: .seconds(60))
+            let (wakeups, elapsed, results) = try await withCluster(broker, configuration: configuration) {
+                try await listener.listen(on: "baton") { notifications in
+                    let started = ContinuousClock.now
+                    try await withThrowingTaskGroup(of: Void.self) { callers in
+                        for caller in 0..<4 {
+                            callers.addTask {
+                                for call in 0..<100 {
+                                    try await broker.asyncTask("baton.echo", args: [.int(caller * 100 + call)], group: "burst")
+                                }
+                            }
+                        }
+                        try await callers.waitForAll()
+                    }
+                    let results = try await broker.resultGroup("burst", wait: .seconds(20), count: 400)
+                    // Every wake-up is sent within milliseconds of its request; a marker sent
+                    // well after them arrives after them all.
+                    try await Task.sleep(for: .milliseconds(100))
+                    try await broker.pool.withConnection { try await $0.notify("baton", payload: "marker") }
+                    var wakeups = 0
+                    var lastWakeup = started
+                    for try await notification in notifications {
+                        if notification.payload == "marker" { break }
+                        if notification.payload == "queued" {
+                            wakeups += 1
+                            lastWakeup = .now
+                        }
+                    }
+                    return (wakeups, lastWakeup - started, results)
+                }
+            }
+            #expect(results?.count == 400, "every task ran although the workers look for work only when woken")
+            #expect(wakeups >= 1)
+            #expect(wakeups < 400, "400 enqueues shared \(wakeups) wake-ups")
+            // Wake-ups start at least 1 ms apart, so no more fit in the time they took.
+            let bound = Int(elapsed / .milliseconds(1)) + 1
+            #expect(wakeups <= bound, "\(wakeups) wake-ups in \(elapsed)")
+
+            // Once the burst is over, a lone enqueue is woken for at once.
+            let woken = try await withCluster(broker, configuration: configuration) {
+                try await Task.sleep(for: .milliseconds(200))
+                let id = try await broker.asyncTask("math.floor", args: [.double(7.5)])
+                return try await broker.result(id, wait: .seconds(20)) == .int(7)
+            }
+            #expect(woken, "a lone task's wake-up reached the idle workers")
+        }
+    }
+}
