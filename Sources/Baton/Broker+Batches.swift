@@ -57,7 +57,7 @@ public struct CompletedBatch: Sendable {
 }
 
 enum BatchSQL {
-    /// Completes a batch (baton.complete_tasks; primary key, tasks_chain_link).
+    /// Completes a batch (baton.complete_tasks; primary key, tasks_group_position).
     static let complete = PreparedStatement(
         name: "baton_complete_batch",
         sql: "SELECT lost, \(ClaimedTask.columns(of: "task")) "

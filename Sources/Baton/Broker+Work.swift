@@ -107,7 +107,7 @@ enum WorkSQL {
     static let claim = PreparedStatement(
         name: "baton_claim",
         sql: "SELECT \(ClaimedTask.columns) FROM baton.claim_tasks($1::text[], $2::integer, $3, $4::interval)")
-    /// Completes one task (baton.complete_task; primary key, tasks_chain_link).
+    /// Completes one task (baton.complete_task; primary key, tasks_group_position).
     static let complete = PreparedStatement(
         name: "baton_complete",
         sql: "SELECT baton.complete_task($1::uuid, $2, $3::boolean, $4::jsonb, $5)")
@@ -125,7 +125,7 @@ enum WorkSQL {
         sql: "SELECT min(run_at) FROM baton.tasks WHERE state = 'queued' AND func = ANY ($1::text[])")
     /// Hands a task back unrun (primary key).
     static let release = "SELECT baton.release_task($1::uuid, $2)"
-    /// The next queued task of one task or one chain, for sync runs (primary key or tasks_chain_link).
+    /// The next queued task of one task or one chain, for sync runs (primary key or tasks_group_position).
     static let nextInline = """
         SELECT id, run_at FROM baton.tasks
         WHERE state = 'queued' AND (id = $1::uuid OR group_id = $2)

@@ -96,7 +96,7 @@ public final class Chain: Sendable {
 }
 
 enum ChainSQL {
-    /// The lowest position still in the queue, or the length (tasks_chain_link).
+    /// The lowest position still in the queue, or the length (tasks_group_position).
     static let current = """
         SELECT coalesce(min(chain_position), $2::integer) AS position
         FROM baton.tasks WHERE group_id = $1 AND state IN ('queued', 'running')

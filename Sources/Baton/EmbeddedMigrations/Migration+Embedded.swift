@@ -7,5 +7,6 @@ extension Migration {
         migration0002,
         migration0003,
         migration0004,
+        migration0005,
     ]
 }
