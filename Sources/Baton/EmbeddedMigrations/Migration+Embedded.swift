@@ -8,5 +8,6 @@ extension Migration {
         migration0003,
         migration0004,
         migration0005,
+        migration0006,
     ]
 }
