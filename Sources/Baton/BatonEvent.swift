@@ -17,6 +17,23 @@ enum BatonEvent: Equatable, Sendable {
         payload.split(separator: "\n").compactMap { BatonEvent(payload: String($0)) }
     }
 
+    /// Whether any event of a payload wakes idle workers (`queued`, `released ...`, `all`),
+    /// judged by the first word of each line: a cluster that nobody waits on for results
+    /// need not parse the dozens of events a batch of completions sends.
+    static func wakeWorkers(_ payload: String) -> Bool {
+        var line = payload.utf8[...]
+        while !line.isEmpty {
+            let end = line.firstIndex(of: UInt8(ascii: "\n")) ?? line.endIndex
+            let text = line[..<end]
+            if text.elementsEqual("queued".utf8) || text.elementsEqual("all".utf8)
+                || text.starts(with: "released ".utf8) {
+                return true
+            }
+            line = end == line.endIndex ? line[end...] : line[line.index(after: end)...]
+        }
+        return false
+    }
+
     /// Reads one event: `queued`, `all`, `released <task> <group>` or `done <task> <group>`.
     init?(payload: String) {
         switch payload {

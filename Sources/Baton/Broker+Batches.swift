@@ -18,7 +18,7 @@ extension Broker {
         var json = "["
         for (index, (task, outcome)) in outcomes.enumerated() {
             if index > 0 { json += "," }
-            json += #"{"id":""# + task.id.uuidString + #"","#
+            json += #"{"id":""# + task.id.lowercasedText + #"","#
             switch outcome {
             case .success(let value): json += #""ok":true,"result":"# + (try Self.storable(value)) + "}"
             case .failure(let message): json += #""ok":false,"error":"# + (try JSONValue.string(message).jsonText()) + "}"

@@ -39,7 +39,7 @@ extension Broker {
             let args = try JSONValue.array(task.args).jsonText()
             let kwargs = try JSONValue.object(task.kwargs).jsonText()
             try checkSize(args.utf8.count + kwargs.utf8.count, of: "task \(index) (\(task.function))'s arguments")
-            rows.append([id.uuidString, task.function, task.function, args, kwargs] + shared)
+            rows.append([id.lowercasedText, task.function, task.function, args, kwargs] + shared)
         }
         let copied = rows
         try await enqueueInTransaction(transaction) { tx in

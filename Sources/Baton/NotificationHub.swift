@@ -92,9 +92,7 @@ final class NotificationHub: Sendable {
                 try await connection.listen(on: BatonEvent.channel) { notifications in
                     backoff = .milliseconds(50)
                     listening(true)
-                    for try await notification in notifications {
-                        for event in BatonEvent.events(in: notification.payload) { dispatch(event) }
-                    }
+                    for try await notification in notifications { dispatch(notification.payload) }
                 }
                 await connection.close()
             } catch {
@@ -121,11 +119,20 @@ final class NotificationHub: Sendable {
         for signal in signals { signal.fire() }
     }
 
-    private func dispatch(_ event: BatonEvent) {
-        let ids = event.ids
-        let signals = state.withLock { state in
-            state.subscribers.values.filter { subscriber in
-                event == .all || (event.wakesWorkers && subscriber.wantsWork) || ids.contains { subscriber.ids.contains($0) }
+    /// Fires the signals of the subscribers the payload's events concern.
+    private func dispatch(_ payload: String) {
+        let subscribers = state.withLock { Array($0.subscribers.values) }
+        let signals: [Signal]
+        if subscribers.allSatisfy({ $0.ids.isEmpty && $0.wantsWork }) {
+            // Idle workers only: whether to wake them is all there is to know.
+            signals = BatonEvent.wakeWorkers(payload) ? subscribers.map(\.signal) : []
+        } else {
+            let events = BatonEvent.events(in: payload)
+            signals = subscribers.filter { subscriber in
+                events.contains { event in
+                    event == .all || (event.wakesWorkers && subscriber.wantsWork)
+                        || event.ids.contains { subscriber.ids.contains($0) }
+                }
             }.map(\.signal)
         }
         for signal in signals { signal.fire() }

@@ -91,7 +91,7 @@ extension String: SQLDecodable {
 extension UUID: SQLDecodable {
     public static func decode(from cell: SQLCell) throws -> UUID {
         try cell.require([PostgresType.uuid], for: UUID.self)
-        guard let value = UUID(uuidString: try cell.requireText()) else { throw cell.invalid(UUID.self) }
+        guard let value = UUID(text: try cell.requireText()) else { throw cell.invalid(UUID.self) }
         return value
     }
 }

@@ -43,7 +43,7 @@ extension String: SQLEncodable {
 
 extension UUID: SQLEncodable {
     public static var sqlType: UInt32 { PostgresType.uuid }
-    public func sqlParameter() throws -> SQLParameter { try SQLParameter(text: uuidString, type: Self.sqlType) }
+    public func sqlParameter() throws -> SQLParameter { try SQLParameter(text: lowercasedText, type: Self.sqlType) }
 }
 
 extension Date: SQLEncodable {

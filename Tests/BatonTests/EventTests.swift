@@ -20,6 +20,18 @@ import Testing
         #expect(BatonEvent.all.wakesWorkers)
     }
 
+    @Test func whetherAPayloadWakesWorkersAgreesWithItsParsedEvents() {
+        let payloads = [
+            "queued", "all", "done a g", "released a g", "done a g\ndone b g", "done a g\nreleased b chain",
+            "done a\nqueued", "done a\nall\ndone b", "queuedx", "allx", "released", "released_x a",
+            "nonsense\ndone a", "", "\n\nqueued\n", "done a g\n",
+        ]
+        for payload in payloads {
+            let parsed = BatonEvent.events(in: payload).contains(where: \.wakesWorkers)
+            #expect(BatonEvent.wakeWorkers(payload) == parsed, "payload \(payload.debugDescription)")
+        }
+    }
+
     @Test func aSignalFiredBeforeTheWaitIsNotLost() async {
         let signal = Signal()
         signal.fire()

@@ -30,8 +30,8 @@ import TestSupport
     @Test func lostConnection() async throws {
         let victim = try await TestDatabase.connect()
         let killer = try await TestDatabase.connect()
-        try await killer.query("SELECT pg_terminate_backend($1)", victim.backendPID)
-        let error = await #expect(throws: PostgresError.self) { try await victim.query("SELECT 1") }
+        _ = try await killer.query("SELECT pg_terminate_backend($1)", victim.backendPID)
+        let error = await #expect(throws: PostgresError.self) { _ = try await victim.query("SELECT 1") }
         #expect(error?.code == .connectionLost)
         #expect(victim.isBroken)
         #expect(!victim.isIdle)

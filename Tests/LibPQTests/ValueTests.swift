@@ -60,6 +60,28 @@ import TestSupport
         #expect(try row.decode("id", as: UUID.self) == UUID(uuidString: "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"))
     }
 
+    @Test func uuidTextMatchesFoundationAndPostgreSQL() async throws {
+        for _ in 0..<200 {
+            let id = UUID()
+            #expect(id.lowercasedText == id.uuidString.lowercased())
+            #expect(UUID(text: id.uuidString) == id)
+            #expect(UUID(text: id.lowercasedText) == id)
+        }
+        let connection = try await TestDatabase.connect()
+        let id = UUID()
+        let printed = try #require(try await connection.query("SELECT $1::uuid::text AS id", id).first)
+        #expect(try printed.decode("id", as: String.self) == id.lowercasedText, "PostgreSQL prints it the same way")
+        // Anything but the hyphenated 8-4-4-4-12 form is refused, as Foundation refuses it.
+        for bad in [
+            "", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111",
+            "a0eebc999c0b-4ef8-bb6d-6bb9bd380a11-", "g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1 ", "a0eebc99_9c0b-4ef8-bb6d-6bb9bd380a11", "é0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1",
+        ] {
+            #expect(UUID(text: bad) == nil, "\(bad.debugDescription)")
+            #expect(UUID(uuidString: bad) == nil, "\(bad.debugDescription)")
+        }
+    }
+
     @Test func timestamps() async throws {
         let date = Date(timeIntervalSince1970: 1_764_471_942.123456)
         let back = try await roundTrip(date, as: "timestamptz")
