@@ -30,8 +30,13 @@ struct Workloads {
     /// W1: process `count` queued no-op tasks with a cluster of `workers`: tasks/s.
     func process(_ count: Int) async throws -> Double {
         try await withBroker { broker in
-            try await fill(broker, to: count)
-            let elapsed = try await runCluster(broker, until: count)
+            let elapsed = try await withWarmCluster(broker, tasks: count) {
+                try await fill(broker, to: count)
+                // The fill sent no notification; this one starts the work.
+                let started = ContinuousClock.now
+                try await broker.pool.withConnection { try await $0.notify("baton", payload: "queued") }
+                return started
+            }
             try await empty(broker)
             return Measure.rate(count, in: elapsed)
         }
@@ -42,13 +47,16 @@ struct Workloads {
     /// process that runs them (`HandOffProbe`).
     func chains(_ chains: Int, links: Int) async throws -> (rate: Double, p50: Double, p99: Double) {
         try await withBroker { broker in
-            try await broker.pool.transaction { tx in
-                for chain in 0..<chains {
-                    try await broker.asyncChain(HandOffProbe.links(chain: chain, count: links), in: tx)
+            let probe = HandOffProbe()
+            let elapsed = try await withWarmCluster(broker, registry: try probe.registry(), tasks: chains * links) {
+                try await broker.pool.transaction { tx in
+                    for chain in 0..<chains {
+                        try await broker.asyncChain(HandOffProbe.links(chain: chain, count: links), in: tx)
+                    }
+                    // The commit wakes the cluster: the time starts before it.
+                    return ContinuousClock.now
                 }
             }
-            let probe = HandOffProbe()
-            let elapsed = try await runCluster(broker, registry: try probe.registry(), until: chains * links)
             let handOffs = probe.handOffs(chains: chains, links: links)
             guard handOffs.count == chains * (links - 1) else {
                 throw BatonError(code: .taskFailed, message: "W2 saw \(handOffs.count) hand-offs, not \(chains * (links - 1))")
@@ -87,9 +95,46 @@ struct Workloads {
         let cluster = cluster(on: broker, registry: registry)
         let started = ContinuousClock.now
         let running = Task { try await cluster.run() }
-        var progress = (count: 0, at: ContinuousClock.now)
+        try await waitUntil(cluster, finished: count, running)
+        let elapsed = ContinuousClock.now - started
+        running.cancel()
+        try await running.value
+        return elapsed
+    }
+
+    /// Runs a cluster that has finished a warm-up of `Workloads.warmUp` tasks (its
+    /// connections open and its prefetch measured, as the baselines open their connections
+    /// before they are timed), then `enqueue`, which queues `tasks` tasks and returns when
+    /// the time started: the time until the cluster finished them.
+    func withWarmCluster(
+        _ broker: Broker, registry: TaskRegistry = .stock, tasks count: Int,
+        enqueue: () async throws -> ContinuousClock.Instant
+    ) async throws -> Duration {
+        // Only notifications wake it: the enqueue's work must not start before it is timed.
+        let cluster = Cluster(
+            broker: broker, registry: registry,
+            configuration: ClusterConfiguration(workers: workers, idleCheckInterval: .seconds(60), prefetch: prefetch),
+            logger: quiet)
+        let running = Task { try await cluster.run() }
+        try await broker.asyncTasks(Array(repeating: TaskCall("baton.echo"), count: Workloads.warmUp))
+        try await waitUntil(cluster, finished: Workloads.warmUp, running)
+        let started = try await enqueue()
+        try await waitUntil(cluster, finished: Workloads.warmUp + count, running)
+        let elapsed = ContinuousClock.now - started
+        running.cancel()
+        try await running.value
+        return elapsed
+    }
+
+    /// Tasks a cluster runs before it is timed.
+    static let warmUp = 1_000
+
+    /// Waits until `cluster` has finished `count` tasks; throws when it makes no progress
+    /// for a minute or stopped.
+    private func waitUntil(_ cluster: Cluster, finished count: Int, _ running: Task<Void, any Error>) async throws {
+        var progress = (count: cluster.finishedCount, at: ContinuousClock.now)
         while cluster.finishedCount < count {
-            try await Task.sleep(for: .milliseconds(2))
+            try await Task.sleep(for: .milliseconds(1))
             if cluster.finishedCount > progress.count {
                 progress = (cluster.finishedCount, .now)
             } else if ContinuousClock.now - progress.at > .seconds(60) {
@@ -97,10 +142,6 @@ struct Workloads {
                 throw BatonError(code: .taskFailed, message: "the bench's cluster made no progress for a minute")
             }
         }
-        let elapsed = ContinuousClock.now - started
-        running.cancel()
-        try await running.value
-        return elapsed
     }
 
     /// A cluster of `workers` (and `prefetch`) that logs warnings and errors only.
