@@ -63,9 +63,10 @@ extension Broker {
     /// The advisory lock key of the rescuer ("batonres" in ASCII).
     static let rescuerLockKey: Int64 = 0x6261_746F_6E72_6573
 
-    /// When the next queued task of these functions may run, if any is waiting for its time.
-    public func nextRunAt(functions: [String], on connection: Connection) async throws -> Date? {
-        try await connection.query(WorkSQL.nextRunAt, [functions])[0].decode(0, as: Date?.self)
+    /// How long until the earliest queued task of these functions may run, by the database's
+    /// clock (zero or less: one may run now); nil when none is queued.
+    public func nextDue(functions: [String], on connection: Connection) async throws -> Duration? {
+        try await connection.query(WorkSQL.nextDue, [functions])[0].decode(0, as: Double?.self).map { .seconds($0) }
     }
 
     /// Removes a stopping cluster from `baton.clusters`.
@@ -119,10 +120,14 @@ enum WorkSQL {
     static let rescuerUnlock = "SELECT pg_advisory_unlock($1)"
     /// Rescues one task whose lease expired (tasks_lease_expiry).
     static let rescue = "SELECT baton.rescue_expired_task()"
-    /// The earliest future run_at among queued tasks of these functions (tasks_claim_order).
-    static let nextRunAt = PreparedStatement(
-        name: "baton_next_run_at",
-        sql: "SELECT min(run_at) FROM baton.tasks WHERE state = 'queued' AND func = ANY ($1::text[])")
+    /// Seconds from now until the earliest run_at among queued tasks of these functions
+    /// (tasks_claim_order). The database's clock, not the worker's, decides what a claim takes.
+    static let nextDue = PreparedStatement(
+        name: "baton_next_due",
+        sql: """
+            SELECT extract(epoch FROM min(run_at) - clock_timestamp())::float8
+            FROM baton.tasks WHERE state = 'queued' AND func = ANY ($1::text[])
+            """)
     /// Hands a task back unrun (primary key).
     static let release = "SELECT baton.release_task($1::uuid, $2)"
     /// The next queued task of one task or one chain, for sync runs (primary key or tasks_group_position).

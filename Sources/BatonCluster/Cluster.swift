@@ -57,8 +57,13 @@ public final class Cluster: Service, Sendable {
         completer = Completer(
             broker: broker, owner: configuration.name, lease: configuration.lease, logger: logger,
             functions: { state.withLock { $0.stopping } ? [] : functions },
-            recorded: { batch, count in
-                state.withLock { $0.finished += count }
+            recorded: { batch, count, failed in
+                state.withLock { state in
+                    state.finished += count
+                    // A failure with attempts left is queued again, due after its backoff:
+                    // the fetcher's next look asks when.
+                    if failed { state.queueMayHaveMore = true }
+                }
                 local.push(batch.next, first: true)
                 wake.fire()
             })
@@ -115,10 +120,13 @@ public final class Cluster: Service, Sendable {
         }
     }
 
-    /// Claims work while there is room; sleeps on the wake signal when there is none.
+    /// Claims work while there is room and the queue may hold some; sleeps on the wake
+    /// signal otherwise. It looks without news when a delayed retry is due and every
+    /// `idleCheckInterval`, in case a notification was missed.
     private func fetch() async {
         var failures = 0
         var lastUpkeep = ContinuousClock.now
+        var lookAgainAt = ContinuousClock.now
         while !Task.isCancelled && !state.withLock({ $0.stopping || !$0.abandoned.isEmpty }) {
             if ContinuousClock.now - lastUpkeep >= configuration.heartbeatInterval {
                 lastUpkeep = .now
@@ -126,15 +134,16 @@ public final class Cluster: Service, Sendable {
                     logger.error("heartbeat failed", metadata: ["error": "\(error)"])
                 }
             }
-            var sleepUntil = ContinuousClock.now + min(configuration.idleCheckInterval, configuration.heartbeatInterval)
-            let (running, depth) = state.withLock { ($0.running, $0.prefetch.depth) }
+            let idleCheck = min(configuration.idleCheckInterval, configuration.heartbeatInterval)
+            let (running, depth, mayHaveMore) = state.withLock { ($0.running, $0.prefetch.depth, $0.queueMayHaveMore) }
             let capacity = configuration.workers + depth
             let room = capacity - running - local.count
             // Claim in batches, when the local queue runs low, rather than a task or two each
             // time a worker takes one. Outcomes waiting to be written hold their leases: claim
-            // no more while many wait.
+            // no more while many wait. A cluster that took all there was waits for news.
             let runningLow = local.count < configuration.workers || room * 2 >= capacity
-            if room > 0, runningLow, completer.backlog < 4 * Completer.maxBatch {
+            let due = ContinuousClock.now >= lookAgainAt
+            if room > 0, runningLow, completer.backlog < 4 * Completer.maxBatch, mayHaveMore || due {
                 do {
                     let tasks = try await claim(room)
                     if failures > 0 { logger.info("claiming works again") }
@@ -142,16 +151,20 @@ public final class Cluster: Service, Sendable {
                     state.withLock { $0.queueMayHaveMore = tasks.count == room }
                     local.push(tasks)
                     if tasks.count == room { continue }
-                    if let due = try await nextRetry(), due < sleepUntil { sleepUntil = due }
+                    lookAgainAt = .now + idleCheck
+                    if let retry = try await nextRetry(), retry < lookAgainAt { lookAgainAt = retry }
                 } catch where Task.isCancelled {
                     break
                 } catch {
                     failures += 1
                     logger.error("claiming failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
-                    sleepUntil = .now + .milliseconds(min(5000, 50 << min(failures, 7)))
+                    lookAgainAt = .now + .milliseconds(min(5000, 50 << min(failures, 7)))
+                    _ = await wake.wait(until: lookAgainAt)
+                    continue
                 }
             }
-            _ = await wake.wait(until: sleepUntil)
+            // Overdue with no room: the completer or a worker wakes the fetcher when there is.
+            _ = await wake.wait(until: lookAgainAt > .now ? lookAgainAt : .now + idleCheck)
         }
     }
 
@@ -166,10 +179,12 @@ public final class Cluster: Service, Sendable {
         return tasks
     }
 
-    /// When the earliest delayed retry of this cluster's functions is due, if any.
+    /// When the earliest delayed retry of this cluster's functions is due, if any: in a
+    /// millisecond at the soonest, so that a due task another claimer holds is not asked
+    /// for in a tight loop.
     private func nextRetry() async throws -> ContinuousClock.Instant? {
-        guard let date = try await broker.pool.withConnection({ try await broker.nextRunAt(functions: functions, on: $0) })
+        guard let due = try await broker.pool.withConnection({ try await broker.nextDue(functions: functions, on: $0) })
         else { return nil }
-        return .now + .milliseconds(max(0, Int(date.timeIntervalSinceNow * 1000)))
+        return .now + max(due, .milliseconds(1))
     }
 }

@@ -27,14 +27,15 @@ final class Completer: Sendable {
     private let logger: Logger
     /// The functions whose next chain links this cluster takes at once; none while stopping.
     private let functions: @Sendable () -> [String]
-    /// Called after each batch with what it did and how many it recorded.
-    private let recorded: @Sendable (CompletedBatch, Int) -> Void
+    /// Called after each batch with what it did, how many it recorded, and whether any
+    /// outcome was a failure (which may have been queued again for a retry).
+    private let recorded: @Sendable (CompletedBatch, Int, Bool) -> Void
     private let state = Mutex(State())
 
     init(
         broker: Broker, owner: String, lease: Duration, logger: Logger,
         functions: @escaping @Sendable () -> [String],
-        recorded: @escaping @Sendable (CompletedBatch, Int) -> Void
+        recorded: @escaping @Sendable (CompletedBatch, Int, Bool) -> Void
     ) {
         (self.broker, self.owner, self.lease, self.logger) = (broker, owner, lease, logger)
         self.functions = functions
@@ -88,7 +89,8 @@ final class Completer: Sendable {
                 logger.warning("tasks' leases were lost before their outcomes were recorded; other workers have them",
                                metadata: ["tasks": "\(result.lost.map(\.uuidString).joined(separator: ","))"])
             }
-            recorded(result, batch.count - result.lost.count)
+            let failed = batch.contains { if case .failure = $0.outcome { true } else { false } }
+            recorded(result, batch.count - result.lost.count, failed)
         case .failure(let error) where batch.count > 1 && !LeaseRetry.isWorthRetrying(error):
             // Something in the batch the database refuses: record the others one by one. (A
             // database still unreachable when the lease ran out would refuse them all alike.)

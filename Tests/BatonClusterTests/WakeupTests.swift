@@ -1,10 +1,12 @@
 import BatonCluster
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
-/// The wake-ups sent after one-per-call enqueues: shared by concurrent callers, at least a
-/// millisecond apart, and never missing the last enqueue.
+/// What gets an idle cluster to look for work: the wake-ups sent after one-per-call
+/// enqueues (shared by concurrent callers, at least a millisecond apart, never missing the
+/// last enqueue), and a retry's backoff running out.
 @Suite struct WakeupTests {
     @Test func concurrentEnqueuesShareWakeupsAndIdleWorkersStillGetEveryTask() async throws {
         try await TestDatabase.withBroker { broker in
@@ -55,6 +57,34 @@ import TestSupport
                 return try await broker.result(id, wait: .seconds(20)) == .int(7)
             }
             #expect(woken, "a lone task's wake-up reached the idle workers")
+        }
+    }
+
+    @Test func anIdleClusterRunsARetryWhenItsBackoffIsDueWithoutANotification() async throws {
+        try await TestDatabase.withBroker { broker in
+            let calls = Mutex(0)
+            var registry = TaskRegistry.stock
+            try registry.register("test.flaky") { (value: Int) in
+                guard calls.withLock({ calls in
+                    calls += 1
+                    return calls
+                }) > 1 else {
+                    // Long enough for the fetcher to have looked for delayed tasks and found none.
+                    try await Task.sleep(for: .milliseconds(100))
+                    throw TaskFailure("the first attempt fails")
+                }
+                return value
+            }
+            // A retry queued again sends no notification, and the idle check is a minute away.
+            let configuration = ClusterConfiguration(workers: 2, lease: .seconds(120), idleCheckInterval: .seconds(60))
+            let record = try await withCluster(broker, registry: registry, configuration: configuration) {
+                let id = try await broker.asyncTask(
+                    "test.flaky", args: [.int(5)], maxAttempts: 2, retryDelay: .milliseconds(200))
+                return try await broker.fetch(id, wait: .seconds(10))
+            }
+            #expect(record?.result == .int(5), "the retry ran within seconds of its backoff")
+            #expect(record?.attempts == 2)
+            #expect(record?.errors == ["the first attempt fails"])
         }
     }
 }
