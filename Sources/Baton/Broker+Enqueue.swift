@@ -20,14 +20,21 @@ extension Broker {
         retryDelay: Duration = .seconds(1), timeout: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> UUID {
         try refuseSyncInTransaction(sync, transaction)
+        guard !function.isEmpty else {
+            throw BatonError(code: .invalidArgument, message: "the task has no function name; nothing was enqueued")
+        }
         let argsText = try JSONValue.array(args).jsonText()
         let kwargsText = try JSONValue.object(kwargs).jsonText()
         try checkSize(argsText.utf8.count + kwargsText.utf8.count, of: "task \(function)'s arguments")
+        let options: [any SQLEncodable] = [
+            cached.interval, priority, maxAttempts, retryDelay.postgresInterval, timeout?.postgresInterval,
+        ]
         let id: UUID = try await invalidInputAsBatonError {
-            try await enqueue(SQL.asyncTask, [
-                function, argsText, kwargsText, group, cached.interval, priority, maxAttempts,
-                retryDelay.postgresInterval, timeout?.postgresInterval,
-            ], in: transaction)[0].decode("id")
+            // A task of a group goes through baton.async_task, which joins (or creates) the group
+            // in the same statement; any other is one INSERT, as asyncTasks writes its rows.
+            let (statement, parameters) = group.map { (SQL.asyncTask, [function, argsText, kwargsText, $0] + options) }
+                ?? (SQL.insertTask, [function, argsText, kwargsText] + options)
+            return try await enqueue(statement, parameters, in: transaction)[0].decode("id")
         }
         if sync { try await runInline(taskID: id) }
         return id
@@ -104,14 +111,31 @@ extension Broker {
                 code: .invalidArgument,
                 message: "a task option is out of range (maxAttempts at least 1, delays and timeouts positive): "
                     + error.message)
+        } catch let error as PostgresError where error.code == PostgresError.Code("22003") {
+            throw BatonError(
+                code: .invalidArgument,
+                message: "a task option is out of range (priority from -32768 to 32767): " + error.message)
         }
     }
 
     private enum SQL {
-        /// Enqueues one task through the SQL API (baton.async_task).
+        /// Enqueues one task of a group through the SQL API (baton.async_task).
         static let asyncTask = PreparedStatement(name: "baton_async_task", sql: """
             SELECT baton.async_task($1, $2::jsonb, $3::jsonb, $4, $5::interval, NULL, $6::integer, $7::integer,
                                     $8::interval, $9::interval, $10::boolean) AS id
+            """)
+        /// Enqueues one task of no group: the row baton.async_task would write, without the
+        /// function call (a tenth of an enqueue's time). The table's checks still apply; in
+        /// the caller's transaction ($9) the NOTIFY goes with it, as async_task's does.
+        static let insertTask = PreparedStatement(name: "baton_insert_task", sql: """
+            WITH task AS (
+                INSERT INTO baton.tasks (id, name, func, args, kwargs, cache_ttl, priority, max_attempts, retry_delay,
+                                         timeout)
+                VALUES (gen_random_uuid(), $1, $1, $2::jsonb, $3::jsonb, $4::interval, $5::integer, $6::integer,
+                        $7::interval, $8::interval)
+                RETURNING id
+            )
+            SELECT id, CASE WHEN $9::boolean THEN pg_notify('baton', 'queued') END AS notified FROM task
             """)
         /// Enqueues a chain through the SQL API (baton.async_chain).
         static let asyncChain = PreparedStatement(name: "baton_async_chain", sql: """

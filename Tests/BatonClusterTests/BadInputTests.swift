@@ -62,6 +62,33 @@ import TestSupport
         }
     }
 
+    @Test func aNamelessTaskOrOptionsOutOfRangeEnqueueNothing() async throws {
+        try await TestDatabase.withBroker { broker in
+            let nameless = await #expect(throws: BatonError.self) { try await broker.asyncTask("") }
+            #expect(nameless?.code == .invalidArgument)
+            #expect(nameless?.message.contains("no function name") == true)
+            // Without a group and with one (two ways into the queue), the table's checks decide.
+            for group in [nil, "options"] as [String?] {
+                let attempts = await #expect(throws: BatonError.self) {
+                    try await broker.asyncTask("baton.echo", group: group, maxAttempts: 0)
+                }
+                #expect(attempts?.code == .invalidArgument)
+                #expect(attempts?.message.contains("maxAttempts at least 1") == true)
+                let delay = await #expect(throws: BatonError.self) {
+                    try await broker.asyncTask("baton.echo", group: group, retryDelay: .seconds(-1))
+                }
+                #expect(delay?.code == .invalidArgument)
+                let priority = await #expect(throws: BatonError.self) {
+                    try await broker.asyncTask("baton.echo", group: group, priority: 40_000)
+                }
+                #expect(priority?.code == .invalidArgument)
+                #expect(priority?.message.contains("priority") == true)
+            }
+            let enqueued = try await count("SELECT count(*) FROM baton.tasks", on: broker)
+            #expect(enqueued == 0)
+        }
+    }
+
     @Test func aChainLinkWithoutAFunctionNameSaysWhichLink() async throws {
         try await TestDatabase.withBroker { broker in
             let error = await #expect(throws: BatonError.self) {

@@ -87,4 +87,19 @@ import TestSupport
             #expect(record?.errors == ["the first attempt fails"])
         }
     }
+
+    @Test func aTaskEnqueuedInATransactionWakesIdleWorkersWhenItCommits() async throws {
+        try await TestDatabase.withBroker { broker in
+            // Without news the workers would look again in 40 s (a third of the lease).
+            let configuration = ClusterConfiguration(workers: 2, lease: .seconds(120), idleCheckInterval: .seconds(60))
+            let value = try await withCluster(broker, configuration: configuration) {
+                try await Task.sleep(for: .milliseconds(200))
+                let id = try await broker.pool.transaction { tx in
+                    try await broker.asyncTask("math.floor", args: [.double(3.5)], in: tx)
+                }
+                return try await broker.result(id, wait: .seconds(10))
+            }
+            #expect(value == .int(3), "the NOTIFY sent in the transaction woke the idle workers at its commit")
+        }
+    }
 }
