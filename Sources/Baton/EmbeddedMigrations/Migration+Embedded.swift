@@ -9,5 +9,6 @@ extension Migration {
         migration0004,
         migration0005,
         migration0006,
+        migration0007,
     ]
 }
