@@ -31,8 +31,11 @@ import TestSupport
             let failed = try await broker.asyncTask("baton.fail", args: ["final"])
             let moving = try await broker.asyncChain([ChainLink("baton.echo", 1), ChainLink("baton.echo", 2)])
             let stopped = try await broker.asyncChain([ChainLink("baton.fail", "x"), ChainLink("baton.echo"), ChainLink("baton.echo")])
+            let continuing = try await broker.asyncChain(
+                [ChainLink("baton.fail", "x"), ChainLink("baton.echo", 3)], policy: .continue)
+            let single = try await broker.asyncChain([ChainLink("baton.echo", 4)])
             let claimed = try await claimAll(broker)
-            #expect(claimed.count == 6)
+            #expect(claimed.count == 8)
             let outcomes = claimed.map { task in
                 (task: task, outcome: task.function == "baton.fail"
                     ? TaskOutcome.failure(task.id == retried ? "once" : task.id == failed ? "final" : "x")
@@ -40,10 +43,14 @@ import TestSupport
             }
             let batch = try await complete(outcomes, broker)
             #expect(batch.lost.isEmpty)
-            // The next link of the moving chain is leased to the owner, to run at once.
-            #expect(batch.next.map(\.groupID) == [moving])
-            #expect(batch.next.first?.chainPosition == 1)
-            #expect(batch.next.first?.attempt == 1)
+            // The next links of the moving chain and of the chain that continues after a failure
+            // are leased to the owner, to run at once.
+            #expect(Set(batch.next.map(\.groupID)) == [moving, continuing])
+            #expect(batch.next.allSatisfy { $0.chainPosition == 1 && $0.attempt == 1 })
+            let finished = "SELECT count(*) FROM baton.groups WHERE id = $1 AND finished_at IS NOT NULL"
+            #expect(try await count(finished, single, on: broker) == 1, "a chain whose last link finished has ended")
+            #expect(try await count(finished, continuing, on: broker) == 0)
+            #expect(try await count(finished, moving, on: broker) == 0)
 
             #expect(try await broker.result(plain) == .array([1]))
             #expect(try await count("SELECT count(*) FROM baton.cached_results WHERE id = $1", cached, on: broker) == 1)
@@ -58,7 +65,7 @@ import TestSupport
                 "SELECT count(*) FROM baton.results WHERE group_id = $1 AND error LIKE 'cancelled: link 0%'", stopped,
                 on: broker)
             #expect(cancelled == 2)
-            #expect(try await count("SELECT count(*) FROM baton.groups WHERE id = $1 AND finished_at IS NOT NULL", stopped, on: broker) == 1)
+            #expect(try await count(finished, stopped, on: broker) == 1)
             #expect(try await count("SELECT count(*) FROM baton.tasks WHERE group_id = $1", stopped, on: broker) == 0)
         }
     }
