@@ -26,7 +26,7 @@ extension Broker {
                 message: "maxAttempts must be at least 1, retryDelay not negative and timeout positive "
                     + "(given \(maxAttempts), \(retryDelay), \(timeout.map { "\($0)" } ?? "none"))")
         }
-        let ids = tasks.map { _ in UUID() }
+        let ids = UUID.timeOrdered(count: tasks.count)
         var rows = CopyRows()
         let shared: [String?] = [
             group, String(priority), String(maxAttempts), retryDelay.postgresInterval, timeout?.postgresInterval,

@@ -131,7 +131,7 @@ extension Broker {
             WITH task AS (
                 INSERT INTO baton.tasks (id, name, func, args, kwargs, cache_ttl, priority, max_attempts, retry_delay,
                                          timeout)
-                VALUES (gen_random_uuid(), $1, $1, $2::jsonb, $3::jsonb, $4::interval, $5::integer, $6::integer,
+                VALUES (baton.new_id(), $1, $1, $2::jsonb, $3::jsonb, $4::interval, $5::integer, $6::integer,
                         $7::interval, $8::interval)
                 RETURNING id
             )

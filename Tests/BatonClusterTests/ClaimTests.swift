@@ -50,4 +50,35 @@ import TestSupport
             #expect(running == 1_000)
         }
     }
+
+    @Test func tasksEnqueuedTogetherAreClaimedInTheOrderGiven() async throws {
+        try await TestDatabase.withBroker { broker in
+            let ids = try await broker.asyncTasks((0..<300).map { TaskCall("baton.echo", .int($0)) })
+            #expect(ids == ids.sorted { $0.lowercasedText < $1.lowercasedText }, "ids increase in the order given")
+            let claimed = try await claim(broker, limit: 300)
+            #expect(claimed.map(\.args) == (0..<300).map { [JSONValue.int($0)] })
+        }
+    }
+
+    @Test func idsAreVersion7InTimeOrderFromSwiftAndFromSQL() async throws {
+        try await TestDatabase.withBroker { broker in
+            let started = Date()
+            var ids = [try await broker.asyncTask("baton.echo")]
+            for _ in 0..<3 {
+                try await Task.sleep(for: .milliseconds(3))
+                ids += try await broker.asyncTasks([TaskCall("baton.echo")])
+                try await Task.sleep(for: .milliseconds(3))
+                ids.append(try await broker.asyncTask("baton.echo"))
+            }
+            let texts = ids.map(\.lowercasedText)
+            #expect(texts == texts.sorted(), "each later id is greater: \(texts)")
+            for text in texts {
+                let digits = Array(text)
+                #expect(digits[14] == "7", "version 7: \(text)")
+                #expect("89ab".contains(digits[19]), "RFC 9562 variant: \(text)")
+                let milliseconds = Double(Int(text.prefix(8) + text.dropFirst(9).prefix(4), radix: 16) ?? 0)
+                #expect(abs(milliseconds / 1000 - started.timeIntervalSince1970) < 60, "the time it was made: \(text)")
+            }
+        }
+    }
 }

@@ -10,5 +10,6 @@ extension Migration {
         migration0005,
         migration0006,
         migration0007,
+        migration0008,
     ]
 }

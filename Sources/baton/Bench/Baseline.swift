@@ -3,8 +3,8 @@ import Baton
 
 /// The database's own limit for the work Baton does, measured through LibPQ without
 /// Baton's code, on a table shaped like the queue (`LIKE baton.tasks INCLUDING ALL`: the
-/// same columns, checks and indexes): single-row inserts, COPY, and claiming rows with
-/// `FOR UPDATE SKIP LOCKED` and completing them.
+/// same columns, checks and indexes, and ids in time order as Baton makes them): single-row
+/// inserts, COPY, and claiming rows with `FOR UPDATE SKIP LOCKED` and completing them.
 struct Baseline {
     let configuration: ConnectionConfiguration
     let connections: Int
@@ -15,7 +15,7 @@ struct Baseline {
             try await timed(count) { connection, share in
                 let statement = PreparedStatement(name: "bench_insert", sql: """
                     INSERT INTO \(table) (id, name, func, args, kwargs)
-                    VALUES (gen_random_uuid(), $1, $1, $2::jsonb, $3::jsonb)
+                    VALUES (baton.new_id(), $1, $1, $2::jsonb, $3::jsonb)
                     """)
                 for _ in 0..<share { _ = try await connection.query(statement, "baton.echo", "[]", "{}") }
             }
@@ -29,8 +29,8 @@ struct Baseline {
             var left = count
             while left > 0 {
                 var rows = CopyRows()
-                for _ in 0..<min(chunk, left) {
-                    rows.append([UUID().uuidString, "baton.echo", "baton.echo", "[]", "{}"])
+                for id in UUID.timeOrdered(count: min(chunk, left)) {
+                    rows.append([id.lowercasedText, "baton.echo", "baton.echo", "[]", "{}"])
                 }
                 try await connection.copy("COPY \(table) (id, name, func, args, kwargs) FROM STDIN", rows)
                 left -= rows.count
@@ -79,7 +79,7 @@ struct Baseline {
     private func withQueue(_ count: Int, _ body: (String) async throws -> Double) async throws -> Double {
         try await withTable { table, setup in
             try await setup.execute(
-                "INSERT INTO \(table) (id, name, func) SELECT gen_random_uuid(), 'baton.echo', 'baton.echo' "
+                "INSERT INTO \(table) (id, name, func) SELECT baton.new_id(), 'baton.echo', 'baton.echo' "
                     + "FROM generate_series(1, $1::integer)", count)
             try await setup.execute(script: "VACUUM ANALYZE \(table)")
             return try await body(table)

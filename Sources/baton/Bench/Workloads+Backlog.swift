@@ -86,7 +86,7 @@ extension Workloads {
             let queued = try await connection.query("SELECT count(*) FROM baton.tasks")[0].decode(0, as: Int.self)
             guard queued < count else { return }
             try await connection.execute(
-                "INSERT INTO baton.tasks (id, name, func) SELECT gen_random_uuid(), 'baton.echo', 'baton.echo' "
+                "INSERT INTO baton.tasks (id, name, func) SELECT baton.new_id(), 'baton.echo', 'baton.echo' "
                     + "FROM generate_series(1, $1::integer)", count - queued)
             try await connection.execute(script: "VACUUM ANALYZE baton.tasks")
         }
