@@ -87,7 +87,7 @@ final class Completer: Sendable {
         case .success(let result):
             if !result.lost.isEmpty {
                 logger.warning("tasks' leases were lost before their outcomes were recorded; other workers have them",
-                               metadata: ["tasks": "\(result.lost.map(\.uuidString).joined(separator: ","))"])
+                               metadata: ["tasks": "\(LeaseRetry.list(result.lost))"])
             }
             let failed = batch.contains { if case .failure = $0.outcome { true } else { false } }
             recorded(result, batch.count - result.lost.count, failed)
