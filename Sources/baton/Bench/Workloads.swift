@@ -91,8 +91,8 @@ struct Workloads {
     }
 
     /// Runs a cluster until it has finished `count` tasks: the time that took.
-    func runCluster(_ broker: Broker, registry: TaskRegistry = .stock, until count: Int) async throws -> Duration {
-        let cluster = cluster(on: broker, registry: registry)
+    func runCluster(_ broker: Broker, until count: Int) async throws -> Duration {
+        let cluster = cluster(on: broker)
         let started = ContinuousClock.now
         let running = Task { try await cluster.run() }
         try await waitUntil(cluster, finished: count, running)
@@ -111,10 +111,7 @@ struct Workloads {
         enqueue: () async throws -> ContinuousClock.Instant
     ) async throws -> Duration {
         // Only notifications wake it: the enqueue's work must not start before it is timed.
-        let cluster = Cluster(
-            broker: broker, registry: registry,
-            configuration: ClusterConfiguration(workers: workers, idleCheckInterval: .seconds(60), prefetch: prefetch),
-            logger: quiet)
+        let cluster = cluster(on: broker, registry: registry, idleCheckInterval: .seconds(60))
         let running = Task { try await cluster.run() }
         try await broker.asyncTasks(Array(repeating: TaskCall("baton.echo"), count: Workloads.warmUp))
         try await waitUntil(cluster, finished: Workloads.warmUp, running)
@@ -130,7 +127,7 @@ struct Workloads {
     static let warmUp = 1_000
 
     /// Waits until `cluster` has finished `count` tasks; throws when it makes no progress
-    /// for a minute or stopped.
+    /// for a minute.
     private func waitUntil(_ cluster: Cluster, finished count: Int, _ running: Task<Void, any Error>) async throws {
         var progress = (count: cluster.finishedCount, at: ContinuousClock.now)
         while cluster.finishedCount < count {
@@ -145,10 +142,10 @@ struct Workloads {
     }
 
     /// A cluster of `workers` (and `prefetch`) that logs warnings and errors only.
-    func cluster(on broker: Broker, registry: TaskRegistry = .stock) -> Cluster {
-        Cluster(
-            broker: broker, registry: registry,
-            configuration: ClusterConfiguration(workers: workers, prefetch: prefetch), logger: quiet)
+    func cluster(on broker: Broker, registry: TaskRegistry = .stock, idleCheckInterval: Duration? = nil) -> Cluster {
+        var configuration = ClusterConfiguration(workers: workers, prefetch: prefetch)
+        if let idleCheckInterval { configuration.idleCheckInterval = idleCheckInterval }
+        return Cluster(broker: broker, registry: registry, configuration: configuration, logger: quiet)
     }
 
     /// The clusters' logger: warnings and errors only, so that the report stays readable.
