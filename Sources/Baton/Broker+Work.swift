@@ -32,36 +32,36 @@ extension Broker {
         try await connection.query(WorkSQL.release, [task.id, owner])[0].decode(0)
     }
 
-    /// Marks a cluster alive in `baton.clusters` (registering it), extends the leases of the
-    /// tasks it runs by `lease`, and prunes expired cached results.
+    /// Marks a cluster alive in `baton.clusters` (registering it) and extends by `lease` the
+    /// leases of the tasks in `held` that it still owns: the work alive in it. A task it
+    /// leaves out keeps no lease and is rescued once that runs out.
+    /// - Returns: how many leases were extended.
+    @discardableResult
     public func heartbeat(
-        cluster name: String, workers: Int, functions: [String], lease: Duration, on connection: Connection
-    ) async throws {
-        _ = try await connection.query(WorkSQL.heartbeat, [name, workers, functions, lease.postgresInterval])
+        cluster name: String, workers: Int, functions: [String], lease: Duration, held: [UUID],
+        on connection: Connection
+    ) async throws -> Int {
+        try await connection.query(
+            WorkSQL.heartbeat, [name, workers, functions, lease.postgresInterval, held])[0].decode(0)
     }
 
     /// Puts tasks whose lease expired back in the queue (or fails them after their 5th lost
-    /// lease), one transaction each. At most one process rescues at a time (advisory lock);
-    /// the others return at once.
+    /// lease), one transaction each. At most one process rescues at a time (a lock held for
+    /// one transaction, so it works behind a transaction pooler); the others return at once.
     /// - Returns: the ids of the tasks rescued.
     @discardableResult
     public func rescueExpiredLeases(on connection: Connection) async throws -> [UUID] {
-        guard try await connection.query(WorkSQL.tryRescuerLock, Self.rescuerLockKey)[0].decode(0, as: Bool.self) else {
-            return []
-        }
         var rescued: [UUID] = []
-        do {
-            while let id = try await connection.query(WorkSQL.rescue)[0].decode(0, as: UUID?.self) { rescued.append(id) }
-        } catch {
-            _ = try? await connection.query(WorkSQL.rescuerUnlock, Self.rescuerLockKey)
-            throw error
-        }
-        _ = try await connection.query(WorkSQL.rescuerUnlock, Self.rescuerLockKey)
+        while let id = try await connection.query(WorkSQL.rescue)[0].decode(0, as: UUID?.self) { rescued.append(id) }
         return rescued
     }
 
-    /// The advisory lock key of the rescuer ("batonres" in ASCII).
-    static let rescuerLockKey: Int64 = 0x6261_746F_6E72_6573
+    /// Deletes expired cached results and forgets clusters silent for three of their leases.
+    /// - Returns: the names of the clusters forgotten.
+    @discardableResult
+    public func pruneExpired(on connection: Connection) async throws -> [String] {
+        try await connection.query(WorkSQL.prune).map { try $0.decode(0) }
+    }
 
     /// How long until the earliest queued task of these functions may run, by the database's
     /// clock (zero or less: one may run now); nil when none is queued.
@@ -112,12 +112,14 @@ enum WorkSQL {
     static let complete = PreparedStatement(
         name: "baton_complete",
         sql: "SELECT baton.complete_task($1::uuid, $2, $3::boolean, $4::jsonb, $5)")
-    /// A cluster's heartbeat: alive, its leases extended (clusters primary key, cached_results_expiry).
-    static let heartbeat = "SELECT baton.cluster_heartbeat($1, $2::integer, $3::text[], $4::interval)"
+    /// A cluster's heartbeat: alive, the leases it holds extended (clusters and tasks primary keys).
+    static let heartbeat = PreparedStatement(
+        name: "baton_heartbeat",
+        sql: "SELECT baton.cluster_heartbeat($1, $2::integer, $3::text[], $4::interval, $5::uuid[])")
+    /// Expired cached results and silent clusters removed (cached_results_expiry; clusters scanned, a few rows).
+    static let prune = "SELECT baton.prune_expired()"
     /// A cluster leaves (clusters primary key).
     static let unregister = "DELETE FROM baton.clusters WHERE name = $1"
-    static let tryRescuerLock = "SELECT pg_try_advisory_lock($1)"
-    static let rescuerUnlock = "SELECT pg_advisory_unlock($1)"
     /// Rescues one task whose lease expired (tasks_lease_expiry).
     static let rescue = "SELECT baton.rescue_expired_task()"
     /// Seconds from now until the earliest run_at among queued tasks of these functions

@@ -13,6 +13,9 @@ public struct ClaimedTask: Sendable, Identifiable {
     public let attempt: Int
     /// How long it may run; nil: the cluster's default.
     public let timeout: Duration?
+    /// Why its arguments could not be read (JSON nested deeper than the reader goes, say):
+    /// the task then fails alone with this reason, and the rest of its claim runs.
+    public let unreadable: String?
 
     /// The columns `init(row:)` reads, for the statements that claim.
     static let columns = columns(of: nil)
@@ -35,12 +38,25 @@ public struct ClaimedTask: Sendable, Identifiable {
         chainPosition = try row.decode("chain_position")
         attempt = try row.decode("attempts")
         timeout = try row.decode("timeout_seconds", as: Double?.self).map { .milliseconds(Int($0 * 1000)) }
-        // Arguments that are not what the function expects fail the task, not the claim.
-        guard case .array(let args) = try JSONValue.parse(try row.decode("args", as: String.self)),
-              case .object(let kwargs) = try JSONValue.parse(try row.decode("kwargs", as: String.self))
-        else { throw BatonError(code: .badArguments, message: "task \(id) has malformed arguments") }
-        self.args = args
-        self.kwargs = kwargs
+        // Arguments that are not what the function expects, or that cannot be read, fail
+        // the task, not the claim.
+        do {
+            guard case .array(let args) = try JSONValue.parse(try row.decode("args", as: String.self)),
+                  case .object(let kwargs) = try JSONValue.parse(try row.decode("kwargs", as: String.self))
+            else { throw BatonError(code: .badArguments, message: "they are not an array and an object") }
+            (self.args, self.kwargs, unreadable) = (args, kwargs, nil)
+        } catch {
+            (args, kwargs) = ([], [:])
+            let reason = (error as? BatonError)?.message ?? "\(error)"
+            unreadable = "\(function): the task's arguments could not be read (\(reason)); it was not run"
+        }
+    }
+}
+
+extension TaskOutcome {
+    /// Whether the task succeeded.
+    public var isSuccess: Bool {
+        if case .success = self { true } else { false }
     }
 }
 
@@ -53,6 +69,7 @@ public enum TaskOutcome: Sendable, Equatable {
 extension TaskRegistry {
     /// Runs a claimed task; whatever it throws becomes a failure with a message.
     public func execute(_ task: ClaimedTask) async -> TaskOutcome {
+        if let unreadable = task.unreadable { return .failure(unreadable) }
         do {
             return .success(try await run(task.function, args: task.args, kwargs: task.kwargs))
         } catch let error as BatonError {

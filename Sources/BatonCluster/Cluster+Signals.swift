@@ -16,7 +16,12 @@ extension Cluster {
         let running = Task { try await run() }
         let logger = self.logger
         let signals = StopSignals { [self] count in
-            if count == 1 {
+            if count == 1 && !hasStarted {
+                // Still connecting or registering: nothing runs yet, so nothing needs the grace.
+                logger.info("stopping before the cluster started")
+                shutdown()
+                running.cancel()
+            } else if count == 1 {
                 logger.info("stopping: no new tasks; running ones get \(grace) to finish")
                 shutdown()
                 Task {

@@ -11,7 +11,8 @@ import Synchronization
 /// turn, each under its timeout; the completer records their outcomes in batches, which
 /// also retries failures and hands the next chain link straight to this cluster. An idle
 /// cluster sleeps until NOTIFY says work is queued, or a delayed retry is due. A heartbeat
-/// renews its leases and rescues the tasks of clusters that died.
+/// renews the leases of the work alive in it (`Leases`), through a graceful stop too, and
+/// the rescuer puts back the tasks of clusters that died.
 ///
 /// A `Service`: on graceful shutdown (or `shutdown()`) it stops claiming, lets running
 /// tasks finish and hands back the ones it had not started; cancelled, it hands back the
@@ -28,6 +29,8 @@ public final class Cluster: Service, Sendable {
         var running = 0
         var finished = 0
         var stopping = false
+        /// Registered and running; a stop before that ends `run()` at once.
+        var started = false
         var abandoned: [UUID] = []
         /// Whether the last claim filled up: the queue may hold more, so a worker taking a
         /// task wakes the fetcher.
@@ -39,7 +42,12 @@ public final class Cluster: Service, Sendable {
     /// Wakes the fetcher.
     let wake = Signal()
     let local = LocalQueue()
+    /// The tasks whose leases the heartbeat renews.
+    let leases = Leases()
     let completer: Completer
+    let executor: Executor<ContinuousClock>
+    let heartbeat: Heartbeat
+    let rescuer: Rescuer
 
     public init(
         broker: Broker, registry: TaskRegistry = .stock, configuration: ClusterConfiguration = ClusterConfiguration(),
@@ -53,9 +61,15 @@ public final class Cluster: Service, Sendable {
         self.logger = logger
         let state = Locked(State(prefetch: Prefetch(workers: configuration.workers, maximum: configuration.prefetch)))
         self.state = state
-        let (local, wake) = (self.local, self.wake)
+        let (local, wake, leases) = (self.local, self.wake, self.leases)
+        executor = Executor(
+            registry: registry, timeout: configuration.timeout, abandonAfter: configuration.abandonAfter,
+            clock: ContinuousClock())
+        heartbeat = Heartbeat(
+            broker: broker, configuration: configuration, functions: functions, leases: leases, logger: logger)
+        rescuer = Rescuer(broker: broker, logger: logger)
         completer = Completer(
-            broker: broker, owner: configuration.name, lease: configuration.lease, logger: logger,
+            broker: broker, owner: configuration.name, lease: configuration.lease, logger: logger, leases: leases,
             functions: { state.withLock { $0.stopping } ? [] : functions },
             recorded: { batch, count, failed in
                 state.withLock { state in
@@ -92,7 +106,11 @@ public final class Cluster: Service, Sendable {
             }
         }
         defer { relay.cancel() }
-        try await upkeep()
+        // Registers the cluster: a database it cannot reach now is an error for its supervisor.
+        try await heartbeat.beat()
+        await rescuer.pass()
+        let upkeep = Task { [heartbeat, rescuer] in await heartbeat.run(then: rescuer.pass) }
+        state.withLock { $0.started = true }
         logger.info("cluster started", metadata: [
             "name": "\(configuration.name)", "workers": "\(configuration.workers)",
             "functions": "\(functions.joined(separator: ","))",
@@ -110,6 +128,9 @@ public final class Cluster: Service, Sendable {
         }
         await completer.drain()
         await handBack(local.removeAll())
+        // The leases are renewed until here: nothing is left that this cluster works on.
+        upkeep.cancel()
+        await upkeep.value
         await leave()
         let abandoned = state.withLock { $0.abandoned }
         if !abandoned.isEmpty {
@@ -120,20 +141,16 @@ public final class Cluster: Service, Sendable {
         }
     }
 
+    /// Whether the cluster has registered and begun to claim.
+    var hasStarted: Bool { state.withLock { $0.started } }
+
     /// Claims work while there is room and the queue may hold some; sleeps on the wake
     /// signal otherwise. It looks without news when a delayed retry is due and every
     /// `idleCheckInterval`, in case a notification was missed.
     private func fetch() async {
         var failures = 0
-        var lastUpkeep = ContinuousClock.now
         var lookAgainAt = ContinuousClock.now
         while !Task.isCancelled && !state.withLock({ $0.stopping || !$0.abandoned.isEmpty }) {
-            if ContinuousClock.now - lastUpkeep >= configuration.heartbeatInterval {
-                lastUpkeep = .now
-                do { try await upkeep() } catch {
-                    logger.error("heartbeat failed", metadata: ["error": "\(error)"])
-                }
-            }
             let idleCheck = min(configuration.idleCheckInterval, configuration.heartbeatInterval)
             let (running, depth, mayHaveMore) = state.withLock { ($0.running, $0.prefetch.depth, $0.queueMayHaveMore) }
             let capacity = configuration.workers + depth
@@ -175,6 +192,7 @@ public final class Cluster: Service, Sendable {
                 functions: functions, limit: limit, owner: configuration.name, lease: configuration.lease,
                 on: connection)
         }
+        leases.hold(tasks.map(\.id))
         state.withLock { $0.prefetch.claimed(in: ContinuousClock.now - started) }
         return tasks
     }

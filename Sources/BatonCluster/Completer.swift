@@ -25,6 +25,8 @@ final class Completer: Sendable {
     private let owner: String
     private let lease: Duration
     private let logger: Logger
+    /// The leases the heartbeat renews: an outcome leaves them once written or given up.
+    private let leases: Leases
     /// The functions whose next chain links this cluster takes at once; none while stopping.
     private let functions: @Sendable () -> [String]
     /// Called after each batch with what it did, how many it recorded, and whether any
@@ -33,11 +35,11 @@ final class Completer: Sendable {
     private let state = Mutex(State())
 
     init(
-        broker: Broker, owner: String, lease: Duration, logger: Logger,
+        broker: Broker, owner: String, lease: Duration, logger: Logger, leases: Leases,
         functions: @escaping @Sendable () -> [String],
         recorded: @escaping @Sendable (CompletedBatch, Int, Bool) -> Void
     ) {
-        (self.broker, self.owner, self.lease, self.logger) = (broker, owner, lease, logger)
+        (self.broker, self.owner, self.lease, self.logger, self.leases) = (broker, owner, lease, logger, leases)
         self.functions = functions
         self.recorded = recorded
     }
@@ -89,14 +91,25 @@ final class Completer: Sendable {
                 logger.warning("tasks' leases were lost before their outcomes were recorded; other workers have them",
                                metadata: ["tasks": "\(LeaseRetry.list(result.lost))"])
             }
-            let failed = batch.contains { if case .failure = $0.outcome { true } else { false } }
+            leases.hold(result.next.map(\.id))
+            leases.drop(batch.map(\.task.id))
+            let failed = batch.contains { !$0.outcome.isSuccess }
             recorded(result, batch.count - result.lost.count, failed)
         case .failure(let error) where batch.count > 1 && !LeaseRetry.isWorthRetrying(error):
             // Something in the batch the database refuses: record the others one by one. (A
             // database still unreachable when the lease ran out would refuse them all alike.)
             for outcome in batch { await record([outcome]) }
+        case .failure(let error) where !LeaseRetry.isWorthRetrying(error) && batch[0].outcome.isSuccess:
+            // The database refuses this one result (one it cannot store): the task fails with
+            // the reason, rather than running again and again.
+            let task = batch[0].task
+            logger.error("a task's result could not be recorded; recording it as failed", metadata: [
+                "task": "\(task.id.lowercasedText)", "function": "\(task.function)", "error": "\(error)",
+            ])
+            await record([(task, .failure("\(task.function): its result could not be recorded: \(error)"))])
         case .failure:
-            break
+            // Given up: the lease is no longer renewed, runs out, and the rescuer puts the task back.
+            leases.drop(batch.map(\.task.id))
         }
     }
 }

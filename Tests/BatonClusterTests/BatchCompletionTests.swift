@@ -135,7 +135,8 @@ import TestSupport
                 let extended = try await broker.pool.withConnection { connection in
                     try await connection.execute(script: "SET lock_timeout = '2s'")
                     return try await connection.query(
-                        "SELECT baton.cluster_heartbeat($1, 1, '{}', '30 seconds')", owner)[0].decode(0, as: Int.self)
+                        "SELECT baton.cluster_heartbeat($1, 1, '{}', '30 seconds', $2)", owner, claimed.map(\.id)
+                    )[0].decode(0, as: Int.self)
                 }
                 #expect(extended == 2)
             }

@@ -27,17 +27,17 @@ import TestSupport
         }
     }
 
-    @Test func expiredCachedResultsArePrunedByTheHeartbeat() async throws {
+    @Test func expiredCachedResultsArePrunedByTheRescuer() async throws {
         try await TestDatabase.withBroker { broker in
             let id = try await broker.asyncTask("baton.echo", args: [1], cached: .expiring(after: .milliseconds(100)), sync: true)
             let observed2 = try await count("SELECT count(*) FROM baton.cached_results", on: broker)
             #expect(observed2 == 1)
             try await Task.sleep(for: .milliseconds(200))
-            // Expired: hidden from results at once, deleted by the next heartbeat.
+            // Expired: hidden from results at once, deleted by the next rescuer pass.
             let observed3 = try await broker.result(id)
             #expect(observed3 == nil)
             try await broker.pool.withConnection { connection in
-                try await broker.heartbeat(cluster: "pruner", workers: 1, functions: [], lease: .seconds(30), on: connection)
+                try await broker.pruneExpired(on: connection)
             }
             let observed4 = try await count("SELECT count(*) FROM baton.cached_results", on: broker)
             #expect(observed4 == 0)

@@ -70,20 +70,22 @@ import TestSupport
 
     @Test func onlyOneRescuerAtATime() async throws {
         try await TestDatabase.withBroker { broker in
+            try await broker.asyncTask("baton.echo", args: [1])
             try await broker.pool.withConnection { first in
-                _ = try await first.query("SELECT pg_advisory_lock($1)", Int64(0x6261_746F_6E72_6573))
-                try await broker.asyncTask("baton.echo", args: [1])
-                try await broker.pool.withConnection { second in
-                    _ = try await broker.claim(
-                        functions: ["baton.echo"], limit: 1, owner: "gone", lease: .seconds(60), on: second)
-                    try await second.execute("UPDATE baton.tasks SET lease_expires_at = now() - interval '1 second'")
-                    // Another process holds the rescuer's lock: this one does nothing.
-                    let rescued = try await broker.rescueExpiredLeases(on: second)
+                _ = try await broker.claim(functions: ["baton.echo"], limit: 1, owner: "gone", lease: .seconds(60), on: first)
+                try await first.execute("UPDATE baton.tasks SET lease_expires_at = now() - interval '1 second'")
+                try await first.transaction { tx in
+                    // Another process is rescuing (its lock lasts for its transaction): this one does nothing.
+                    _ = try await tx.query("SELECT pg_advisory_xact_lock($1)", Int64(0x6261_746F_6E72_6573))
+                    let rescued = try await broker.pool.withConnection { try await broker.rescueExpiredLeases(on: $0) }
                     #expect(rescued.isEmpty)
                 }
-                _ = try await first.query("SELECT pg_advisory_unlock($1)", Int64(0x6261_746F_6E72_6573))
                 let rescued = try await broker.rescueExpiredLeases(on: first)
                 #expect(rescued.count == 1)
+                let locks = try await first.query(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+                )[0].decode(0, as: Int.self)
+                #expect(locks == 0, "the rescuer's lock ends with its transaction")
             }
         }
     }

@@ -31,18 +31,30 @@ struct FaultFixture {
         }
     }
 
+    /// Runs `scripts/db` on the private database (found with no URL set): `restart`, or `crash SECONDS`.
+    func privateDatabase(_ arguments: [String]) throws {
+        var environment = ProcessInfo.processInfo.environment
+        for variable in ["BATON_DATABASE_URL", "DATABASE_URL", "PGHOST"] { environment[variable] = nil }
+        let run = try TestDatabase.runWithStatus(
+            TestDatabase.repositoryRoot.appendingPathComponent("scripts/db").path, arguments, environment: environment)
+        #expect(run.status == 0, "\(run.error)")
+    }
+
+    /// Reads one integer; a connection the database dropped (it was restarted) is replaced.
     func number(_ sql: String, _ parameters: any SQLEncodable...) async throws -> Int {
-        try await broker.pool.withConnection { try await $0.query(sql, parameters)[0].decode(0, as: Int.self) }
+        for attempt in 1... {
+            do {
+                return try await broker.pool.withConnection { try await $0.query(sql, parameters)[0].decode(0, as: Int.self) }
+            } catch let error as PostgresError where error.code.isConnectionFailure && attempt < 50 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        fatalError("unreachable")
     }
 
     /// Waits (checking every 20 ms) until `condition` holds; false when `limit` passes first.
     func waitUntil(_ limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return false
+        try await TestSupport.waitUntil(limit, condition)
     }
 
     /// Checks every chain is complete, each link recorded once, successful, and after the one before.

@@ -136,13 +136,7 @@ import TestSupport
                 try await fixture.number("SELECT count(*) FROM baton.results") >= 10
             }
             #expect(progressed)
-            // scripts/db restarts only its private database, which it finds with no URL set.
-            var environment = ProcessInfo.processInfo.environment
-            for variable in ["BATON_DATABASE_URL", "DATABASE_URL", "PGHOST"] { environment[variable] = nil }
-            let restart = try TestDatabase.runWithStatus(
-                TestDatabase.repositoryRoot.appendingPathComponent("scripts/db").path, ["restart"],
-                environment: environment)
-            #expect(restart.status == 0, "\(restart.error)")
+            try fixture.privateDatabase(["restart"])
             let restarted = ContinuousClock.now
             for (chain, waiter) in waiters.enumerated() {
                 let results = try await waiter.value

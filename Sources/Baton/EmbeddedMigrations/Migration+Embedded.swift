@@ -11,5 +11,6 @@ extension Migration {
         migration0006,
         migration0007,
         migration0008,
+        migration0009,
     ]
 }

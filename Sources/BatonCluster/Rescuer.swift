@@ -1,0 +1,32 @@
+import Baton
+import Logging
+
+/// Puts back the tasks of clusters whose leases ran out, deletes expired cached results and
+/// forgets clusters that have been silent for three leases. Any cluster may run it; one at a
+/// time does the work. Its failures are logged, never thrown: a task it cannot rescue must
+/// not stop the cluster.
+struct Rescuer: Sendable {
+    let broker: Broker
+    let logger: Logger
+
+    func pass() async {
+        do {
+            let (rescued, forgotten) = try await broker.pool.withConnection { connection in
+                (try await broker.rescueExpiredLeases(on: connection), try await broker.pruneExpired(on: connection))
+            }
+            if !rescued.isEmpty {
+                logger.warning("rescued tasks whose lease expired", metadata: [
+                    "tasks": "\(rescued.map(\.lowercasedText).joined(separator: ","))",
+                ])
+            }
+            if !forgotten.isEmpty {
+                logger.warning("forgot clusters silent for three leases", metadata: [
+                    "clusters": "\(forgotten.joined(separator: ","))",
+                ])
+            }
+        } catch where Task.isCancelled {
+        } catch {
+            logger.error("rescuing expired leases failed; the next heartbeat tries again", metadata: ["error": "\(error)"])
+        }
+    }
+}

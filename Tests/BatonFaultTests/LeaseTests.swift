@@ -1,0 +1,82 @@
+import Baton
+import Foundation
+import Testing
+import TestSupport
+
+/// A lease is renewed exactly while its work is alive in the cluster that holds it: through
+/// an outage longer than the lease, a graceful stop, and a cluster's death.
+@Suite(.serialized) struct LeaseTests {
+    static let privateDatabase = ProcessInfo.processInfo.environment["BATON_PRIVATE_DATABASE"] == "1"
+
+    @Test(.enabled(if: privateDatabase, "stops the database: only the private one"))
+    func aDatabaseDownLongerThanALeaseStrandsNothing() async throws {
+        try await TestDatabase.withBroker { broker in
+            let fixture = FaultFixture(broker: broker)
+            try await fixture.enqueueChains("outage", count: 20, links: 5, function: "baton.sleep", argument: 100)
+            let clusters = try (0..<2).map { _ in try fixture.worker(["--workers", "4", "--lease", "5"]) }
+            defer { clusters.forEach { send(SIGKILL, to: $0) } }
+            let progressed = try await fixture.waitUntil {
+                try await fixture.number("SELECT count(*) FROM baton.results") >= 10
+            }
+            #expect(progressed)
+            // Down for 7 s, longer than the 5 s lease: outcomes written during it are given up.
+            try fixture.privateDatabase(["crash", "7"])
+            let restarted = ContinuousClock.now
+            let finished = try await fixture.waitUntil(.seconds(60)) {
+                try await fixture.number("SELECT count(*) FROM baton.groups WHERE finished_at IS NULL") == 0
+            }
+            let stuck = try await fixture.number("SELECT count(*) FROM baton.tasks WHERE state = 'running'")
+            #expect(finished, "\(stuck) tasks still running a minute after the database came back")
+            print("outage: database down 7 s (lease 5 s); every chain done \(ContinuousClock.now - restarted) after it came back")
+            try await fixture.expectChainsComplete("outage", count: 20, links: 5)
+        }
+    }
+
+    @Test func aGracefulStopKeepsRenewingTheLeasesOfRunningTasks() async throws {
+        try await TestDatabase.withBroker { broker in
+            let fixture = FaultFixture(broker: broker)
+            let first = try fixture.worker(["--workers", "1", "--lease", "3", "--grace", "20"])
+            defer { send(SIGKILL, to: first) }
+            let long = try await broker.asyncTask("baton.sleep", args: [10_000])
+            let running = try await fixture.waitUntil {
+                try await fixture.number("SELECT count(*) FROM baton.tasks WHERE state = 'running'") == 1
+            }
+            #expect(running)
+            let second = try fixture.worker(["--workers", "1", "--lease", "3"])
+            defer { send(SIGKILL, to: second) }
+            send(SIGTERM, to: first)
+            // Well past the lease: the second cluster would have rescued the task by now.
+            let record = try #require(try await broker.fetch(long, wait: .seconds(20)))
+            #expect(record.success)
+            #expect(record.errors.isEmpty, "the task ran once, never rescued while it ran: \(record.errors)")
+            #expect(record.worker?.contains(":\(first.processIdentifier):") == true, "the first cluster recorded it")
+            let exited = try await waitForExit(first, within: .seconds(5))
+            #expect(exited && first.terminationStatus == 0)
+            print("graceful stop: a 10 s task outlived its 3 s lease by renewals through the grace period, ran once")
+        }
+    }
+
+    @Test func aClusterKilledWithSigkillIsForgottenAfterThreeLeases() async throws {
+        try await TestDatabase.withBroker { broker in
+            let fixture = FaultFixture(broker: broker)
+            let killed = try fixture.worker(["--workers", "1", "--lease", "1"])
+            let registered = try await fixture.waitUntil {
+                try await fixture.number("SELECT count(*) FROM baton.clusters WHERE name LIKE $1",
+                                         "%:\(killed.processIdentifier):%") == 1
+            }
+            #expect(registered)
+            send(SIGKILL, to: killed)
+            killed.waitUntilExit()
+            let survivor = try fixture.worker(["--workers", "1", "--lease", "1"])
+            defer { send(SIGKILL, to: survivor) }
+            let gone = try await fixture.waitUntil(.seconds(15)) {
+                try await fixture.number("SELECT count(*) FROM baton.clusters WHERE name LIKE $1",
+                                         "%:\(killed.processIdentifier):%") == 0
+            }
+            #expect(gone, "the dead cluster's row is deleted")
+            let alive = try await fixture.number(
+                "SELECT count(*) FROM baton.clusters WHERE name LIKE $1", "%:\(survivor.processIdentifier):%")
+            #expect(alive == 1, "the live one stays")
+        }
+    }
+}
