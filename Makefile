@@ -33,7 +33,7 @@ test: build ## Run every test against a real PostgreSQL (the private one unless 
 test-faults: build ## Kill clusters, restart PostgreSQL, time tasks out: nothing may be lost.
 	@private=$$([ -z "$$BATON_DATABASE_URL$$DATABASE_URL$$PGHOST" ] && echo 1 || true); \
 	url=$$($(DB) url) && export BATON_DATABASE_URL="$$url" BATON_PRIVATE_DATABASE="$$private" && \
-	swift test --filter BatonFaultTests
+	swift test --no-parallel --filter BatonFaultTests
 
 demo: build ## Run django-q's chain example in Swift on a cluster; prints [-1.0, 1].
 	@scripts/demo

@@ -17,7 +17,8 @@ final class NotificationHub: Sendable {
     private struct State {
         var task: Task<Void, Never>?
         var isListening = false
-        var readyWaiters: [CheckedContinuation<Void, any Error>] = []
+        /// Subscribers waiting for the first LISTEN, by token.
+        var readyWaiters: [Int: CheckedContinuation<Void, any Error>] = [:]
         var subscribers: [Int: Subscriber] = [:]
         var nextToken = 0
         var closed = false
@@ -42,7 +43,7 @@ final class NotificationHub: Sendable {
             return state.nextToken
         }
         do {
-            try await ready()
+            try await ready(token)
         } catch {
             unsubscribe(token)
             throw error
@@ -65,21 +66,28 @@ final class NotificationHub: Sendable {
     }
 
     /// Returns once the hub listens, starting it on first use.
-    private func ready() async throws {
-        enum Next { case go, closed, wait }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let next = state.withLock { state -> Next in
-                if state.closed { return .closed }
-                if state.isListening { return .go }
-                state.readyWaiters.append(continuation)
-                if state.task == nil { state.task = Task { await self.listen() } }
-                return .wait
+    /// Waits until the hub listens; a cancelled caller stops waiting at once (the hub goes on connecting).
+    private func ready(_ token: Int) async throws {
+        enum Next { case go, closed, wait, cancelled }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let next = state.withLock { state -> Next in
+                    if state.closed { return .closed }
+                    if state.isListening { return .go }
+                    if Task.isCancelled { return .cancelled }
+                    state.readyWaiters[token] = continuation
+                    if state.task == nil { state.task = Task { await self.listen() } }
+                    return .wait
+                }
+                switch next {
+                case .go: continuation.resume()
+                case .closed: continuation.resume(throwing: PostgresError(code: .connectionClosed, message: "the broker is closed"))
+                case .cancelled: continuation.resume(throwing: CancellationError())
+                case .wait: break
+                }
             }
-            switch next {
-            case .go: continuation.resume()
-            case .closed: continuation.resume(throwing: PostgresError(code: .connectionClosed, message: "the broker is closed"))
-            case .wait: break
-            }
+        } onCancel: {
+            state.withLock { $0.readyWaiters.removeValue(forKey: token) }?.resume(throwing: CancellationError())
         }
     }
 
@@ -110,8 +118,8 @@ final class NotificationHub: Sendable {
     private func listening(_ isListening: Bool, error: (any Error)? = nil) {
         let (waiters, signals) = state.withLock { state in
             state.isListening = isListening
-            defer { state.readyWaiters = [] }
-            return (state.readyWaiters, state.subscribers.values.map(\.signal))
+            defer { state.readyWaiters = [:] }
+            return (Array(state.readyWaiters.values), state.subscribers.values.map(\.signal))
         }
         for waiter in waiters {
             if let error { waiter.resume(throwing: error) } else { waiter.resume() }

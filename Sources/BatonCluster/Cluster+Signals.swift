@@ -15,10 +15,12 @@ extension Cluster {
     public func runUntilSignalled(grace: Duration) async throws {
         let running = Task { try await run() }
         let logger = self.logger
+        let stoppedEarly = StopSignals.Counter()
         let signals = StopSignals { [self] count in
             if count == 1 && !hasStarted {
                 // Still connecting or registering: nothing runs yet, so nothing needs the grace.
                 logger.info("stopping before the cluster started")
+                _ = stoppedEarly.increment()
                 shutdown()
                 running.cancel()
             } else if count == 1 {
@@ -35,7 +37,11 @@ extension Cluster {
             }
         }
         defer { signals.cancel() }
-        try await running.value
+        do {
+            try await running.value
+        } catch where stoppedEarly.value > 0 && !hasStarted {
+            // Asked to stop while it was still connecting: that is a clean stop, not a failure.
+        }
     }
 }
 
@@ -58,8 +64,9 @@ private final class StopSignals {
         sources.forEach { $0.cancel() }
     }
 
-    private final class Counter: Sendable {
-        private let value = Mutex(0)
-        func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    final class Counter: Sendable {
+        private let count = Mutex(0)
+        var value: Int { count.withLock { $0 } }
+        func increment() -> Int { count.withLock { $0 += 1; return $0 } }
     }
 }

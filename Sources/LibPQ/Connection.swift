@@ -12,12 +12,14 @@ public final class Connection: Queryable {
     }
 
     /// Connects, with a URL, a conninfo string, or `.environment` for libpq's `PG*` variables.
+    /// Gives up after the connect timeout (`connect_timeout=` in the URL, `PGCONNECT_TIMEOUT`,
+    /// else 10 s), and at once when the calling task is cancelled.
     /// - Throws: `PostgresError` with code `.connectionRefused` or `.connectionFailed`,
-    ///   carrying libpq's message and never the password.
+    ///   carrying libpq's message and never the password; `CancellationError` when cancelled.
     public static func connect(_ configuration: ConnectionConfiguration = .environment) async throws -> Connection {
         let core = try ConnectionCore()
         do {
-            try await core.perform(cancellable: false) { core in try core.connect(configuration) }
+            try await core.perform { core in try core.connect(configuration) }
         } catch {
             core.stop()
             throw error

@@ -7,7 +7,8 @@ import Synchronization
 /// is closed, never handed out again.
 public final class ConnectionPool: Sendable {
     public let configuration: ConnectionConfiguration
-    private typealias Waiter = CheckedContinuation<Connection, any Error>
+    /// A caller waiting for a connection; nil hands it a slot to open one in.
+    private typealias Waiter = CheckedContinuation<Connection?, any Error>
 
     private struct Guarded {
         var state: PoolState<Connection>
@@ -70,7 +71,7 @@ public final class ConnectionPool: Sendable {
             guarded.nextWaiter += 1
             return guarded.nextWaiter
         }
-        return try await withTaskCancellationHandler {
+        let served = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: Waiter) in
                 let (action, cancelledEarly) = guarded.withLock { guarded in
                     let action = guarded.state.lease(waiter: waiter)
@@ -82,7 +83,7 @@ public final class ConnectionPool: Sendable {
                 }
                 switch action {
                 case .use(let connection): continuation.resume(returning: connection)
-                case .open: open(for: continuation)
+                case .open: continuation.resume(returning: nil)
                 case .wait: if cancelledEarly { continuation.resume(throwing: CancellationError()) }
                 case .closed: continuation.resume(throwing: PostgresError.closed)
                 }
@@ -92,6 +93,19 @@ public final class ConnectionPool: Sendable {
                 guarded.state.cancel(waiter: waiter) ? guarded.waiters.removeValue(forKey: waiter) : nil
             }
             continuation?.resume(throwing: CancellationError())
+        }
+        // A slot of its own: opened in the caller's task, so that its cancellation ends a connect that hangs.
+        if let served { return served }
+        return try await openReserved()
+    }
+
+    /// Opens a connection in the slot the caller reserved; on failure frees the slot.
+    private func openReserved() async throws -> Connection {
+        do {
+            return try await Connection.connect(configuration)
+        } catch {
+            slotFreed()
+            throw error
         }
     }
 
@@ -111,18 +125,23 @@ public final class ConnectionPool: Sendable {
         }
     }
 
-    /// Opens a connection for a caller whose slot is reserved; on failure frees the slot.
+    /// Opens a connection for a waiter whose slot is reserved; on failure frees the slot.
     private func open(for continuation: Waiter) {
         Task {
             do {
                 continuation.resume(returning: try await Connection.connect(configuration))
             } catch {
                 continuation.resume(throwing: error)
-                let next = guarded.withLock { guarded in
-                    guarded.state.openFailed().flatMap { guarded.waiters.removeValue(forKey: $0) }
-                }
-                if let next { open(for: next) }
+                slotFreed()
             }
         }
+    }
+
+    /// A connection could not be opened: its slot goes to the next waiter, if any.
+    private func slotFreed() {
+        let next = guarded.withLock { guarded in
+            guarded.state.openFailed().flatMap { guarded.waiters.removeValue(forKey: $0) }
+        }
+        if let next { open(for: next) }
     }
 }

@@ -10,16 +10,35 @@ struct HealthCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @Option(help: "Seconds the whole check may take; unhealthy after that.")
+    var timeout = 10.0
+
     func run() async throws {
-        let connection: Connection
+        let database = self.database
+        let limit = Duration.milliseconds(Int(timeout * 1000))
+        let statuses: [MigrationStatus]
         do {
-            connection = try await database.connect()
+            statuses = try await withThrowingTaskGroup(of: [MigrationStatus]?.self) { group in
+                group.addTask {
+                    let connection = try await database.connect()
+                    let statuses = try await Migrator().status(on: connection)
+                    await connection.close()
+                    return statuses
+                }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let statuses = try await group.next()! else {
+                    throw HealthError(description: "no answer within \(timeout) s")
+                }
+                return statuses
+            }
         } catch {
             FileHandle.standardError.write(Data("unhealthy: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let statuses = try await Migrator().status(on: connection)
-        await connection.close()
         let behind = statuses.filter { $0.state == .pending }
         let changed = statuses.filter { if case .changed = $0.state { true } else { false } }
         guard behind.isEmpty, changed.isEmpty else {
@@ -30,4 +49,8 @@ struct HealthCommand: AsyncParsableCommand {
         }
         print("healthy: the database answers and its \(statuses.count) migrations are applied")
     }
+}
+
+private struct HealthError: Error, CustomStringConvertible {
+    let description: String
 }
