@@ -6,7 +6,7 @@ SHELL := /bin/bash
 DB := scripts/db
 BATON := .build/debug/baton
 
-.PHONY: help setup build test test-faults bench demo db db-stop migrate migrations clean
+.PHONY: help setup build test test-faults test-faults-busy test-chaos bench demo db db-stop migrate migrations clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{ printf "  make %-11s %s\n", $$1, $$2 }'
@@ -34,6 +34,19 @@ test-faults: build ## Kill clusters, restart PostgreSQL, time tasks out: nothing
 	@private=$$([ -z "$$BATON_DATABASE_URL$$DATABASE_URL$$PGHOST" ] && echo 1 || true); \
 	url=$$($(DB) url) && export BATON_DATABASE_URL="$$url" BATON_PRIVATE_DATABASE="$$private" && \
 	swift test --no-parallel --filter BatonFaultTests
+
+# Both cores kept busy by two shell loops while the fault suite runs: it must pass on a loaded machine too.
+test-faults-busy: build ## The fault suite with both cores kept busy.
+	@scripts/busy $(MAKE) --no-print-directory test-faults
+
+# Two seeds of CHAOS_DURATION seconds each unless CHAOS_SEEDS names them; a run prints its seed
+# and schedule, and the same seed replays the same schedule.
+test-chaos: build ## Random faults under a hostile workload; invariants checked from the database.
+	@private=$$([ -z "$$BATON_DATABASE_URL$$DATABASE_URL$$PGHOST" ] && echo 1 || true); \
+	url=$$($(DB) url) && export BATON_DATABASE_URL="$$url" BATON_PRIVATE_DATABASE="$$private" && \
+	for seed in $${CHAOS_SEEDS:-$$RANDOM$$RANDOM $$RANDOM$$RANDOM}; do \
+		.build/debug/baton-chaos --seed $$seed --duration $${CHAOS_DURATION:-60} $(CHAOS_ARGS) || exit 1; \
+	done
 
 demo: build ## Run django-q's chain example in Swift on a cluster; prints [-1.0, 1].
 	@scripts/demo

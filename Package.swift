@@ -48,7 +48,8 @@ let package = Package(
             ],
             path: "Examples/CustomWorker"
         ),
-        .executableTarget(name: "baton-test-worker", dependencies: ["BatonCluster"], path: "Tests/TestWorker"),
+        .executableTarget(name: "baton-test-worker", dependencies: ["BatonCluster", "TestSupport"], path: "Tests/TestWorker"),
+        .executableTarget(name: "baton-chaos", dependencies: ["Baton", "TestSupport"], path: "Tests/Chaos"),
         .target(name: "TestSupport", dependencies: ["Baton"], path: "Tests/TestSupport"),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "TestSupport"]),
         .testTarget(name: "BatonTests", dependencies: ["Baton", "TestSupport"]),

@@ -1,9 +1,12 @@
-// A worker for the fault-injection tests: the stock functions and some that misbehave.
+// A worker for the fault-injection and chaos tests: the stock functions and some that misbehave.
 // Usage: baton-test-worker [--workers N] [--lease S] [--timeout S] [--abandon-after S] [--grace S]
-// (the database from BATON_DATABASE_URL). Exits 75 when a task ignored its timeout.
+// (the database from BATON_DATABASE_URL). Exits 75 when a task ignored its timeout. With
+// BATON_ATTEMPT_LOG set, `test.attempt` appends a line to that file when each attempt starts
+// and ends: `start|end TOKEN PID NANOSECONDS`, for the chaos run's checks.
 import BatonCluster
 import Foundation
 import Logging
+import TestSupport
 
 var options: [String: Double] = ["--workers": 4, "--lease": 2, "--abandon-after": 1, "--grace": 10]
 var arguments = CommandLine.arguments.dropFirst()
@@ -27,6 +30,17 @@ try registry.register("test.crash") { (reason: String) -> Int in
     return values[reason.count]
 }
 
+// Sleeps, honouring cancellation, and returns its token and payload; logs each attempt.
+let attempts = AttemptLog(path: ProcessInfo.processInfo.environment["BATON_ATTEMPT_LOG"])
+for name in ["test.attempt", HostileNames.function] {
+    try registry.register(name) { (token: String, milliseconds: Int, payload: String) -> [String] in
+        attempts.write("start", token)
+        defer { attempts.write("end", token) }
+        try await Task.sleep(for: .milliseconds(milliseconds))
+        return [token, payload]
+    }
+}
+
 LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
 let broker = try Broker.fromEnvironment(registry: registry)
 let cluster = Cluster(
@@ -41,5 +55,26 @@ do {
     try await cluster.runUntilSignalled(grace: .milliseconds(Int(options["--grace"]! * 1000)))
 } catch let error as BatonError where error.code == .clusterWedged {
     exit(75)
+} catch {
+    // As `baton cluster` does: a message and status 1, for the supervisor to start it again.
+    FileHandle.standardError.write(Data("baton-test-worker: \(error)\n".utf8))
+    exit(1)
 }
 await broker.close()
+
+/// Appends attempt lines with O_APPEND writes, whole lines at once, from every worker process.
+final class AttemptLog: Sendable {
+    let descriptor: Int32
+
+    init(path: String?) {
+        descriptor = path.map { open($0, O_WRONLY | O_APPEND | O_CREAT, 0o644) } ?? -1
+    }
+
+    func write(_ event: String, _ token: String) {
+        guard descriptor >= 0 else { return }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let line = "\(event) \(token) \(getpid()) \(Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))\n"
+        _ = line.withCString { Foundation.write(descriptor, $0, strlen($0)) }
+    }
+}

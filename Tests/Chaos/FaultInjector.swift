@@ -1,0 +1,88 @@
+import Baton
+import Foundation
+import Synchronization
+import TestSupport
+
+/// Carries out the faults of a schedule and remembers when the database was down.
+final class FaultInjector: Sendable {
+    let fleet: Fleet
+    let broker: Broker
+    let lease: Duration
+    let grace: Duration
+    let partition: Partition?
+    let configuration: ConnectionConfiguration
+    /// When the database could not be reached: by anyone (it was down), or by slot 0 (cut off).
+    private let state = Mutex((counts: [FaultKind: Int](), down: [(from: Date, until: Date, onlySlot0: Bool)]()))
+
+    init(fleet: Fleet, broker: Broker, lease: Duration, grace: Duration, partition: Partition?,
+         configuration: ConnectionConfiguration) {
+        (self.fleet, self.broker, self.lease, self.grace, self.partition, self.configuration) =
+            (fleet, broker, lease, grace, partition, configuration)
+    }
+
+    var counts: [FaultKind: Int] { state.withLock { $0.counts } }
+
+    /// Whether a cluster in `slot` could not reach the database at `date`, or could again only
+    /// less than a lease and a connect timeout before: then it may exit for its supervisor.
+    func databaseWasUnreachable(at date: Date, slot: Int) -> Bool {
+        state.withLock {
+            $0.down.contains { window in
+                (!window.onlySlot0 || slot == 0) && window.from <= date
+                    && date <= window.until.addingTimeInterval(lease.seconds + 11)
+            }
+        }
+    }
+
+    func inject(_ fault: Fault) async throws {
+        state.withLock { $0.counts[fault.kind, default: 0] += 1 }
+        switch fault.kind {
+        case .kill:
+            try await fleet.kill(fault.cluster)
+        case .stop:
+            try await fleet.stop(fault.cluster, for: fault.length)
+        case .term:
+            try await fleet.term(fault.cluster, grace: grace)
+        case .databaseRestart, .databaseDown:
+            let from = Date()
+            let seconds = fault.kind == .databaseDown ? fault.length.seconds : 0
+            try scriptsDB(["crash", String(format: "%.2f", seconds)])
+            state.withLock { $0.down.append((from, Date(), false)) }
+            await fleet.everyoneExcused(from: from, kind: fault.kind)
+        case .terminate:
+            // The clusters' connections (the harness's own are named baton-chaos).
+            _ = try? await broker.pool.withConnection { connection in
+                try await connection.query("""
+                    SELECT pg_terminate_backend(pid) FROM (
+                        SELECT pid FROM pg_stat_activity
+                        WHERE application_name = 'baton' AND datname = current_database() ORDER BY random() LIMIT $1
+                    ) AS chosen
+                    """, fault.count)
+            }
+        case .busy:
+            let hogs = try (0..<ProcessInfo.processInfo.activeProcessorCount).map { _ in
+                try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "while :; do :; done"])
+            }
+            Task {
+                try? await Task.sleep(for: fault.length)
+                for hog in hogs { hog.terminate() }
+            }
+        case .partition:
+            guard let partition else { return }
+            let pid = await fleet.cutOff()
+            let from = Date()
+            try partition.setLink(up: false)
+            try await Task.sleep(for: fault.length)
+            try partition.setLink(up: true)
+            state.withLock { $0.down.append((from, Date(), true)) }
+            await fleet.excused(pid, from: from, kind: .partition)
+        }
+    }
+
+    private func scriptsDB(_ arguments: [String]) throws {
+        var environment = ProcessInfo.processInfo.environment
+        for variable in ["BATON_DATABASE_URL", "DATABASE_URL", "PGHOST"] { environment[variable] = nil }
+        let run = try TestDatabase.runWithStatus(
+            TestDatabase.repositoryRoot.appendingPathComponent("scripts/db").path, arguments, environment: environment)
+        guard run.status == 0 else { throw TestSupportError("scripts/db \(arguments.joined(separator: " ")): \(run.error)") }
+    }
+}

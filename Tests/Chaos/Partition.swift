@@ -1,0 +1,169 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import TestSupport
+
+/// A network namespace of the run's own, joined to this one by a veth pair with addresses the
+/// run makes (10.213.7.1 here, 10.213.7.2 inside), and a forwarder from 10.213.7.1 to the
+/// database on loopback. One cluster runs inside; taking the link down cuts it off. The
+/// namespace has no other route, so no packet can leave the machine.
+final class Partition: Sendable {
+    static let hostAddress = "10.213.7.1"
+    static let innerAddress = "10.213.7.2"
+    let namespace: String
+    let hostLink: String
+    let innerLink: String
+    /// Why partitions cannot run here, or nil.
+    let unavailable: String?
+
+    private init(unavailable: String?) {
+        let suffix = String(getpid())
+        namespace = "baton-chaos-\(suffix)"
+        hostLink = "bch\(suffix)"
+        innerLink = "bcn\(suffix)"
+        self.unavailable = unavailable
+    }
+
+    /// Sets the namespace up when running as root with `ip netns`; otherwise says why not.
+    static func available() -> Partition {
+        guard getuid() == 0 else { return Partition(unavailable: "not running as root") }
+        let partition = Partition(unavailable: nil)
+        do {
+            try partition.setUp()
+            return partition
+        } catch {
+            partition.tearDown()
+            return Partition(unavailable: "\(error)")
+        }
+    }
+
+    private func setUp() throws {
+        // What a run that was killed left behind holds the same addresses.
+        for stale in (try? ip(["netns", "list"]))?.split(separator: "\n") ?? [] {
+            let name = String(stale.split(separator: " ")[0])
+            guard name.hasPrefix("baton-chaos-"), let pid = Int32(name.dropFirst("baton-chaos-".count)),
+                  kill(pid, 0) != 0 else { continue }
+            _ = try? ip(["link", "del", "bch\(pid)"])
+            _ = try? ip(["netns", "del", name])
+        }
+        try ip(["netns", "add", namespace])
+        try ip(["link", "add", hostLink, "type", "veth", "peer", "name", innerLink])
+        try ip(["link", "set", innerLink, "netns", namespace])
+        try ip(["addr", "add", "\(Self.hostAddress)/30", "dev", hostLink])
+        try ip(["link", "set", hostLink, "up"])
+        try ip(["netns", "exec", namespace, "ip", "addr", "add", "\(Self.innerAddress)/30", "dev", innerLink])
+        try ip(["netns", "exec", namespace, "ip", "link", "set", innerLink, "up"])
+        try ip(["netns", "exec", namespace, "ip", "link", "set", "lo", "up"])
+        // The database must be reached over the veth, and nothing else is reachable.
+        let route = try ip(["netns", "exec", namespace, "ip", "route", "get", Self.hostAddress])
+        guard route.contains("dev \(innerLink)") else { throw TestSupportError("the route to \(Self.hostAddress) is not over \(innerLink): \(route)") }
+        let outside = try? ip(["netns", "exec", namespace, "ip", "route", "get", "127.0.0.1"])
+        guard outside?.contains("dev lo") ?? true else { throw TestSupportError("the namespace routes elsewhere: \(outside ?? "")") }
+    }
+
+    func tearDown() {
+        _ = try? ip(["link", "del", hostLink])
+        _ = try? ip(["netns", "del", namespace])
+    }
+
+    /// Takes the cut-off cluster's link down, or brings it back.
+    func setLink(up: Bool) throws {
+        try ip(["netns", "exec", namespace, "ip", "link", "set", innerLink, up ? "up" : "down"])
+        if up {
+            // A link brought up loses its routes' state; the address route comes back with it.
+            _ = try? ip(["netns", "exec", namespace, "ip", "route", "get", Self.hostAddress])
+        }
+    }
+
+    /// The command that runs `program` inside the namespace.
+    func wrap(_ program: String, _ arguments: [String]) -> (String, [String]) {
+        ("/usr/sbin/ip", ["netns", "exec", namespace, program] + arguments)
+    }
+
+    @discardableResult
+    private func ip(_ arguments: [String]) throws -> String {
+        let run = try TestDatabase.runWithStatus("/usr/sbin/ip", arguments)
+        guard run.status == 0 else { throw TestSupportError("ip \(arguments.joined(separator: " ")): \(run.error.trimmingCharacters(in: .whitespacesAndNewlines))") }
+        return run.output
+    }
+}
+
+/// Copies TCP connections from a listening address to a port on 127.0.0.1, a thread a direction.
+final class Forwarder: @unchecked Sendable {
+    let port: UInt16
+    private let listener: Int32
+
+    init(listenOn address: String, to target: UInt16) throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        var one: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var bound = Self.address(address, 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &bound) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && listen(listener, 64) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        guard listening else { throw TestSupportError("the forwarder could not listen on \(address): errno \(errno)") }
+        port = UInt16(bigEndian: bound.sin_port)
+        Thread.detachNewThread {
+            while true {
+                let client = accept(listener, nil, nil)
+                if client < 0 { if errno == EINTR { continue } else { return } }
+                let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var target = Self.address("127.0.0.1", target)
+                let connected = withUnsafePointer(to: &target) { pointer in
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                    }
+                }
+                guard connected else { close(client); close(server); continue }
+                let pair = Pair(client, server)
+                Thread.detachNewThread { Self.pump(from: client, to: server, pair) }
+                Thread.detachNewThread { Self.pump(from: server, to: client, pair) }
+            }
+        }
+    }
+
+    /// Both ends of one forwarded connection, closed when both directions have ended.
+    private final class Pair: @unchecked Sendable {
+        let ends: (Int32, Int32)
+        private var open = 2
+        private let lock = NSLock()
+        init(_ a: Int32, _ b: Int32) { ends = (a, b) }
+        func ended() {
+            shutdown(ends.0, Int32(SHUT_RDWR))
+            shutdown(ends.1, Int32(SHUT_RDWR))
+            lock.lock()
+            open -= 1
+            let last = open == 0
+            lock.unlock()
+            if last { close(ends.0); close(ends.1) }
+        }
+    }
+
+    private static func pump(from source: Int32, to destination: Int32, _ pair: Pair) {
+        defer { pair.ended() }
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(source, &buffer, buffer.count)
+            if count <= 0 { return }
+            var sent = 0
+            while sent < count {
+                let written = buffer.withUnsafeBytes { write(destination, $0.baseAddress! + sent, count - sent) }
+                if written <= 0 { return }
+                sent += written
+            }
+        }
+    }
+
+    private static func address(_ text: String, _ port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr(text)
+        address.sin_port = port.bigEndian
+        return address
+    }
+}
