@@ -28,6 +28,7 @@ extension Broker {
         }
         let ids = UUID.timeOrdered(count: tasks.count)
         var rows = CopyRows()
+        var (functions, argsTexts, kwargsTexts): ([String], [String], [String]) = ([], [], [])
         let shared: [String?] = [
             group, String(priority), String(maxAttempts), retryDelay.postgresInterval, timeout?.postgresInterval,
             cached.interval,
@@ -40,13 +41,36 @@ extension Broker {
             let kwargs = try JSONValue.object(task.kwargs).jsonText()
             try checkSize(args.utf8.count + kwargs.utf8.count, of: "task \(index) (\(task.function))'s arguments")
             rows.append([id.lowercasedText, task.function, task.function, args, kwargs] + shared)
+            functions.append(task.function)
+            argsTexts.append(args)
+            kwargsTexts.append(kwargs)
         }
         let copied = rows
+        let copies = try await mayCopy(transaction)
+        let inserted: [any SQLEncodable] = [ids, functions, argsTexts, kwargsTexts] + shared
         try await enqueueInTransaction(transaction) { tx in
             if let group { _ = try await tx.query(BulkSQL.joinGroup, [group]) }
-            try await tx.copy(BulkSQL.copyTasks, copied)
+            if copies {
+                try await tx.copy(BulkSQL.copyTasks, copied)
+            } else {
+                _ = try await tx.query(BulkSQL.insertTasks, inserted)
+            }
         }
         return ids
+    }
+
+    /// Whether this broker's role may COPY into the queue: PostgreSQL refuses COPY to a role
+    /// bound by a row policy (`baton_enqueue`), which then writes the same rows with one INSERT.
+    private func mayCopy(_ transaction: Transaction?) async throws -> Bool {
+        if let known = copyAllowed.withLock({ $0 }) { return known }
+        let query = BulkSQL.mayCopy
+        let allowed: Bool = if let transaction {
+            try await transaction.query(query)[0].decode(0)
+        } else {
+            try await pool.withConnection { try await $0.query(query)[0].decode(0) }
+        }
+        copyAllowed.withLock { $0 = allowed }
+        return allowed
     }
 
     /// Runs `body` in the caller's transaction (and NOTIFYs in it), or in one of its own,
@@ -69,6 +93,15 @@ extension Broker {
 enum BulkSQL {
     /// Joins (or creates) a group of tasks; raises for a chain (groups primary key).
     static let joinGroup = "SELECT baton.join_group($1, 'asyncTasks')"
+    /// Whether no row policy binds this role on the queue (the owner's is not).
+    static let mayCopy = "SELECT NOT row_security_active('baton.tasks')"
+    /// The rows COPY would write, as one INSERT that row policies check (tasks primary key).
+    static let insertTasks = """
+        INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, priority, max_attempts, retry_delay, timeout, cache_ttl)
+        SELECT t.id, t.func, t.func, t.args::jsonb, t.kwargs::jsonb, $5, $6::smallint, $7::integer, $8::interval,
+               $9::interval, $10::interval
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS t (id, func, args, kwargs)
+        """
     /// Writes tasks straight into the queue (their checks still apply).
     static let copyTasks = """
         COPY baton.tasks (id, name, func, args, kwargs, group_id, priority, max_attempts, retry_delay, timeout, cache_ttl)

@@ -33,7 +33,7 @@ extension Broker {
             // A task of a group goes through baton.async_task, which joins (or creates) the group
             // in the same statement; any other is one INSERT, as asyncTasks writes its rows.
             let (statement, parameters) = group.map { (SQL.asyncTask, [function, argsText, kwargsText, $0] + options) }
-                ?? (SQL.insertTask, [function, argsText, kwargsText] + options)
+                ?? (SQL.insertTask, [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0]])
             return try await enqueue(statement, parameters, in: transaction)[0].decode("id")
         }
         if sync { try await runInline(taskID: id) }
@@ -124,18 +124,18 @@ extension Broker {
             SELECT baton.async_task($1, $2::jsonb, $3::jsonb, $4, $5::interval, NULL, $6::integer, $7::integer,
                                     $8::interval, $9::interval, $10::boolean) AS id
             """)
-        /// Enqueues one task of no group: the row baton.async_task would write, without the
-        /// function call (a tenth of an enqueue's time). The table's checks still apply; in
-        /// the caller's transaction ($9) the NOTIFY goes with it, as async_task's does.
+        /// Enqueues one task of no group, its id made here ($9): the row baton.async_task would
+        /// write, without the function call (a tenth of an enqueue's time). The table's checks
+        /// still apply, and baton_enqueue's row policy; with no RETURNING it needs INSERT only.
+        /// In the caller's transaction ($10) the NOTIFY goes with it, as async_task's does.
         static let insertTask = PreparedStatement(name: "baton_insert_task", sql: """
             WITH task AS (
                 INSERT INTO baton.tasks (id, name, func, args, kwargs, cache_ttl, priority, max_attempts, retry_delay,
                                          timeout)
-                VALUES (baton.new_id(), $1, $1, $2::jsonb, $3::jsonb, $4::interval, $5::integer, $6::integer,
+                VALUES ($9::uuid, $1, $1, $2::jsonb, $3::jsonb, $4::interval, $5::integer, $6::integer,
                         $7::interval, $8::interval)
-                RETURNING id
             )
-            SELECT id, CASE WHEN $9::boolean THEN pg_notify('baton', 'queued') END AS notified FROM task
+            SELECT $9::uuid AS id, CASE WHEN $10::boolean THEN pg_notify('baton', 'queued') END AS notified
             """)
         /// Enqueues a chain through the SQL API (baton.async_chain).
         static let asyncChain = PreparedStatement(name: "baton_async_chain", sql: """

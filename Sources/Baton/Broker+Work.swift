@@ -118,18 +118,13 @@ enum WorkSQL {
         sql: "SELECT baton.cluster_heartbeat($1, $2::integer, $3::text[], $4::interval, $5::uuid[])")
     /// Expired cached results and silent clusters removed (cached_results_expiry; clusters scanned, a few rows).
     static let prune = "SELECT baton.prune_expired()"
-    /// A cluster leaves (clusters primary key).
-    static let unregister = "DELETE FROM baton.clusters WHERE name = $1"
+    /// A cluster leaves (baton.leave_cluster; clusters primary key).
+    static let unregister = "SELECT baton.leave_cluster($1)"
     /// Rescues one task whose lease expired (tasks_lease_expiry).
     static let rescue = "SELECT baton.rescue_expired_task()"
     /// Seconds from now until the earliest run_at among queued tasks of these functions
-    /// (tasks_claim_order). The database's clock, not the worker's, decides what a claim takes.
-    static let nextDue = PreparedStatement(
-        name: "baton_next_due",
-        sql: """
-            SELECT extract(epoch FROM min(run_at) - clock_timestamp())::float8
-            FROM baton.tasks WHERE state = 'queued' AND func = ANY ($1::text[])
-            """)
+    /// (baton.next_due; tasks_claim_order). The database's clock, not the worker's, decides what a claim takes.
+    static let nextDue = PreparedStatement(name: "baton_next_due", sql: "SELECT baton.next_due($1::text[])")
     /// Hands a task back unrun (primary key).
     static let release = "SELECT baton.release_task($1::uuid, $2)"
     /// The next queued task of one task or one chain, for sync runs (primary key or tasks_group_position).

@@ -16,6 +16,8 @@ public final class Broker: Sendable {
     public let maxArgumentBytes: Int
     let hub: NotificationHub
     let wakeups: WakeupSender
+    /// Whether bulk enqueues may COPY (no row policy binds this broker's role); nil until asked.
+    let copyAllowed = Mutex<Bool?>(nil)
 
     /// 64 MiB: well under PostgreSQL's own limit for one jsonb value, and more than a queue should carry.
     public static let defaultMaxArgumentBytes = 64 << 20

@@ -36,8 +36,24 @@ public struct Migrator: Sendable {
                     throw error
                 }
             }
+            // Roles a DBA made since, or grants a new migration needs (baton.grant_roles, 0010).
+            if try await connection.query(SQL.rolesNeedGrants)[0].decode(0, as: Bool.self) {
+                try await connection.execute(SQL.grantRoles)
+            }
             return pending
         }
+    }
+
+    /// Baton's roles (baton_enqueue, baton_worker, baton_read) that do not exist: the role
+    /// that migrated could not create them (it lacks CREATEROLE).
+    public func missingRoles(on connection: Connection) async throws -> [String] {
+        try await connection.query(SQL.missingRoles).map { try $0.decode(0) }
+    }
+
+    /// What a DBA runs to create the missing roles; `baton migrate` then grants them.
+    public static func createRolesAdvice(_ missing: [String]) -> String {
+        "as a role with CREATEROLE, run: " + missing.map { "CREATE ROLE \($0) NOLOGIN;" }.joined(separator: " ")
+            + " then run baton migrate again to grant them their rights (docs/security.md)"
     }
 
     /// What is applied and what is pending, without changing anything.
@@ -135,6 +151,18 @@ public struct Migrator: Sendable {
         static let checksums = """
             SELECT encode(sha256(convert_to(sql, 'UTF8')), 'hex')
             FROM unnest($1::text[]) WITH ORDINALITY AS files (sql, position) ORDER BY position
+            """
+        /// Whether Baton's roles are missing or lack their grants, once 0010 made baton.grant_roles.
+        static let rolesNeedGrants = """
+            SELECT to_regprocedure('baton.grant_roles()') IS NOT NULL AND EXISTS (
+                SELECT 1 FROM unnest(ARRAY['baton_enqueue', 'baton_worker', 'baton_read']) AS r (name)
+                LEFT JOIN pg_roles ON rolname = r.name
+                WHERE pg_roles.oid IS NULL OR NOT has_schema_privilege(pg_roles.oid, 'baton', 'USAGE'))
+            """
+        static let grantRoles = "SELECT baton.grant_roles()"
+        static let missingRoles = """
+            SELECT r.name FROM unnest(ARRAY['baton_enqueue', 'baton_worker', 'baton_read']) AS r (name)
+            WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name)
             """
         /// Records one applied migration with the checksum of its text.
         static let record = """

@@ -35,6 +35,13 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible {
         return copy
     }
 
+    /// The same server and database as another user (with the same password, if any).
+    public func with(user: String) -> ConnectionConfiguration {
+        var copy = self
+        copy.overrides.append((key: "user", value: user))
+        return copy
+    }
+
     /// The same, with `application_name` set: it names the connections in `pg_stat_activity`.
     public func with(applicationName: String) -> ConnectionConfiguration {
         var copy = self
@@ -45,7 +52,7 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible {
     /// The target as a URL without the password: `postgres://user@host:port/db`.
     public var description: String {
         if conninfo.isEmpty && overrides.isEmpty { return "the database named by PG* variables" }
-        let user = options["user"].map { "\($0)@" } ?? ""
+        let user = (overrides.last { $0.key == "user" }?.value ?? options["user"]).map { "\($0)@" } ?? ""
         let host = options["host"] ?? options["hostaddr"] ?? "localhost"
         let port = options["port"].map { ":\($0)" } ?? ""
         let dbname = overrides.last { $0.key == "dbname" }?.value ?? options["dbname"]

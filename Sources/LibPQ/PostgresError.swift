@@ -18,6 +18,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         public static let serializationFailure = Code("40001")
         public static let deadlockDetected = Code("40P01")
         public static let raisedException = Code("P0001")
+        /// Permission denied, or a row refused by a row security policy.
+        public static let insufficientPrivilege = Code("42501")
 
         // Client errors.
         /// Nothing listens at the address: the server is down or the port is wrong.

@@ -22,11 +22,16 @@ struct MigrateCommand: AsyncParsableCommand {
             return
         }
         let applied = try await migrator.migrate(on: connection)
+        let missing = try await migrator.missingRoles(on: connection)
         await connection.close()
         if applied.isEmpty {
             print("schema is current (\(migrator.migrations.count) migrations applied)")
         }
         for migration in applied { print("applied \(migration.fileName)") }
+        if !missing.isEmpty {
+            print("roles \(missing.joined(separator: ", ")) do not exist and this role may not create them; "
+                + Migrator.createRolesAdvice(missing))
+        }
     }
 
     private func describe(_ row: MigrationStatus) -> String {

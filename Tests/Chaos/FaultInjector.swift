@@ -59,12 +59,11 @@ final class FaultInjector: Sendable {
                     """, fault.count)
             }
         case .busy:
-            let hogs = try (0..<ProcessInfo.processInfo.activeProcessorCount).map { _ in
-                try Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "while :; do :; done"])
-            }
-            Task {
-                try? await Task.sleep(for: fault.length)
-                for hog in hogs { hog.terminate() }
+            // One loop a core, each ended by timeout(1) even if this process dies first.
+            let seconds = String(format: "%.1f", fault.length.seconds)
+            for _ in 0..<ProcessInfo.processInfo.activeProcessorCount {
+                _ = try Process.run(URL(fileURLWithPath: "/usr/bin/timeout"),
+                                    arguments: ["-s", "KILL", seconds, "/bin/sh", "-c", "while :; do :; done"])
             }
         case .partition:
             guard let partition else { return }

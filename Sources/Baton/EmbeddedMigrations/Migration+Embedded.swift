@@ -12,5 +12,6 @@ extension Migration {
         migration0007,
         migration0008,
         migration0009,
+        migration0010,
     ]
 }
