@@ -22,8 +22,10 @@ build: setup migrations ## Build the library, the worker runtime and the baton t
 
 # Three passes: the latency tests and the heavy ones (processes, the bench) run apart from the rest,
 # which would crowd their timing on a small machine.
+# With the private database, a PgBouncer in transaction mode (scripts/pgbouncer) for PgBouncerTests.
 test: build ## Run every test against a real PostgreSQL (the private one unless configured).
-	@url=$$($(DB) url) && export BATON_DATABASE_URL="$$url" && \
+	@bouncer=$$([ -z "$$BATON_DATABASE_URL$$DATABASE_URL$$PGHOST" ] && scripts/pgbouncer url || true) && \
+	url=$$($(DB) url) && export BATON_DATABASE_URL="$$url" BATON_PGBOUNCER_URL="$$bouncer" && \
 	swift test --skip ThreeClustersTests --skip BenchCommandTests --skip BatonFaultTests --skip WaitingTests \
 		--skip ListenTests && \
 	swift test --filter 'WaitingTests|ListenTests' && \
@@ -58,12 +60,14 @@ bench: setup ## Build in release mode and run baton bench --baseline (see docs/p
 db: ## Start the private PostgreSQL (or name the configured one) and print its URL.
 	@$(DB) start
 
-db-stop: ## Stop the private PostgreSQL; its data stays in .baton/.
+db-stop: ## Stop the private PostgreSQL (and its PgBouncer); its data stays in .baton/.
+	-@scripts/pgbouncer stop
 	@$(DB) stop
 
 migrate: build ## Apply the schema migrations to the database.
 	@url=$$($(DB) url) && BATON_DATABASE_URL="$$url" $(BATON) migrate
 
 clean: ## Stop the private PostgreSQL and remove it and the build folder.
+	-@scripts/pgbouncer stop 2>/dev/null
 	-@$(DB) stop 2>/dev/null
 	rm -rf .build .baton

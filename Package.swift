@@ -53,7 +53,10 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Baton"], path: "Tests/TestSupport"),
         .testTarget(name: "LibPQTests", dependencies: ["LibPQ", "TestSupport"]),
         .testTarget(name: "BatonTests", dependencies: ["Baton", "TestSupport"]),
-        .testTarget(name: "BatonClusterTests", dependencies: ["BatonCluster", "TestSupport"]),
+        .testTarget(
+            name: "BatonClusterTests",
+            dependencies: ["BatonCluster", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "BatonCLITests", dependencies: ["baton", "Baton", "TestSupport"]),
         .testTarget(name: "BatonFaultTests", dependencies: ["baton-test-worker", "Baton", "TestSupport"]),
     ],

@@ -22,15 +22,22 @@ public final class Broker: Sendable {
     /// 64 MiB: well under PostgreSQL's own limit for one jsonb value, and more than a queue should carry.
     public static let defaultMaxArgumentBytes = 64 << 20
 
+    /// How this process hears of queued and finished work.
+    public let listening: Listening
+
+    /// - Parameter listening: LISTEN on the same database unless said otherwise; nil: as the
+    ///   environment says (`BATON_LISTEN_URL`; polling when statements are unprepared).
     public init(
         configuration: ConnectionConfiguration, registry: TaskRegistry = .stock, maxConnections: Int = 10,
-        maxArgumentBytes: Int = Broker.defaultMaxArgumentBytes
+        maxArgumentBytes: Int = Broker.defaultMaxArgumentBytes, listening: Listening? = nil
     ) {
         self.configuration = configuration
         self.registry = registry
         self.maxArgumentBytes = maxArgumentBytes
+        let listening = listening ?? (try? DatabaseSettings.listening(for: configuration)) ?? .direct(configuration)
+        self.listening = listening
         pool = ConnectionPool(configuration: configuration, maxConnections: maxConnections)
-        hub = NotificationHub(configuration: configuration)
+        hub = NotificationHub(listening: listening)
         wakeups = WakeupSender(pool: pool)
     }
 
@@ -81,7 +88,8 @@ public final class Broker: Sendable {
         _ statement: PreparedStatement, _ parameters: [any SQLEncodable], in transaction: Transaction?
     ) async throws -> QueryResult {
         if let transaction { return try await transaction.query(statement, parameters + [true]) }
-        if wakeups.takeInlineTurn() {
+        // Pipelines are kept from poolers (unprepared statements say one is in between).
+        if configuration.preparedStatements, wakeups.takeInlineTurn() {
             let results = try await pool.withConnection { connection in
                 try await connection.pipeline([(statement, parameters + [false]), (WakeupSender.notify, [])])
             }

@@ -24,11 +24,11 @@ final class NotificationHub: Sendable {
         var closed = false
     }
 
-    private let configuration: ConnectionConfiguration
+    private let listening: Listening
     private let state = Mutex(State())
 
-    init(configuration: ConnectionConfiguration) {
-        self.configuration = configuration
+    init(listening: Listening) {
+        self.listening = listening
     }
 
     /// Subscribes to events about these task or group ids, or (`wantsWork`) to new work.
@@ -76,7 +76,14 @@ final class NotificationHub: Sendable {
                     if state.isListening { return .go }
                     if Task.isCancelled { return .cancelled }
                     state.readyWaiters[token] = continuation
-                    if state.task == nil { state.task = Task { await self.listen() } }
+                    if state.task == nil {
+                        state.task = Task {
+                            switch listening {
+                            case .direct(let configuration): await self.listen(on: configuration)
+                            case .polling(let interval): await self.poll(every: interval)
+                            }
+                        }
+                    }
                     return .wait
                 }
                 switch next {
@@ -91,8 +98,20 @@ final class NotificationHub: Sendable {
         }
     }
 
+    /// Wakes every subscriber every `interval` to look again, until cancelled: what a process
+    /// that cannot LISTEN does instead.
+    private func poll(every interval: Duration) async {
+        listening(true)
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            let signals = state.withLock { $0.subscribers.values.map(\.signal) }
+            for signal in signals { signal.fire() }
+        }
+        listening(false, error: CancellationError())
+    }
+
     /// Listens until cancelled, reconnecting with backoff when the connection breaks.
-    private func listen() async {
+    private func listen(on configuration: ConnectionConfiguration) async {
         var backoff = Duration.milliseconds(50)
         while !Task.isCancelled {
             do {

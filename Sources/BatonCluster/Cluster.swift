@@ -115,6 +115,12 @@ public final class Cluster: Service, Sendable {
             "name": "\(configuration.name)", "workers": "\(configuration.workers)",
             "functions": "\(functions.joined(separator: ","))",
         ])
+        if case .polling(let interval) = broker.listening {
+            logger.warning("""
+                not listening for notifications (statements are unprepared, as behind a transaction pooler, \
+                and BATON_LISTEN_URL names no direct connection): looking for work every \(interval)
+                """)
+        }
         await withDiscardingTaskGroup { group in
             for _ in 0..<configuration.workers {
                 group.addTask { await self.work() }

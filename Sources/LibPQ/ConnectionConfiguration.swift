@@ -11,6 +11,10 @@ public struct ConnectionConfiguration: Sendable, CustomStringConvertible {
     let options: [String: String]
     /// Settings that override the URL's, in order (libpq reads a later `dbname` plainly).
     var overrides: [(key: String, value: String)] = []
+    /// Whether named statements are prepared once per connection. Off behind a pooler in
+    /// transaction mode (PgBouncer before 1.21), which hands each transaction another server
+    /// connection: every statement is then sent with its text.
+    public var preparedStatements = true
 
     /// Reads a URL (`postgres://user:pass@host:port/db?sslmode=...`) or a conninfo string
     /// (`host=... dbname=...`).

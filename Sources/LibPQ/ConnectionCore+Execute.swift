@@ -9,6 +9,9 @@ extension ConnectionCore {
     func run(_ statement: Statement) throws -> QueryResult {
         guard let handle else { throw PostgresError.closed }
         let connection = handle.pointer
+        if case .prepared(let prepared, let parameters) = statement, !configuration.preparedStatements {
+            return try run(.text(prepared.sql, parameters))
+        }
         if case .prepared(let prepared, let parameters) = statement {
             try prepare(prepared, types: parameters.map(\.type))
         }

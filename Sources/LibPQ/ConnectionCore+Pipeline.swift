@@ -7,14 +7,18 @@ extension ConnectionCore {
     func runPipeline(_ statements: [(PreparedStatement, [SQLParameter])]) throws -> [Result<QueryResult, PostgresError>] {
         guard let handle else { throw PostgresError.closed }
         let connection = handle.pointer
-        for (statement, parameters) in statements { try prepare(statement, types: parameters.map(\.type)) }
+        let prepared = configuration.preparedStatements
+        if prepared {
+            for (statement, parameters) in statements { try prepare(statement, types: parameters.map(\.type)) }
+        }
         guard PQenterPipelineMode(connection) == 1 else {
             throw PostgresError.misuse("pipeline mode needs an idle connection")
         }
         defer { _ = PQexitPipelineMode(connection) }
         for (statement, parameters) in statements {
-            let sent = parameters.withLibPQArrays { count, _, values, lengths, formats in
-                PQsendQueryPrepared(connection, statement.name, count, values, lengths, formats, 0)
+            let sent = parameters.withLibPQArrays { count, types, values, lengths, formats in
+                prepared ? PQsendQueryPrepared(connection, statement.name, count, values, lengths, formats, 0)
+                    : PQsendQueryParams(connection, statement.sql, count, types, values, lengths, formats, 0)
             }
             guard sent == 1, PQpipelineSync(connection) == 1 else { throw failure(sending: statement.name) }
         }

@@ -7,7 +7,7 @@ struct DatabaseOptions: ParsableArguments {
     var url: String?
 
     func configuration() throws -> ConnectionConfiguration {
-        if let url { return try ConnectionConfiguration(url) }
+        if let url { return DatabaseSettings.applying(to: try ConnectionConfiguration(url)) }
         return try DatabaseSettings.fromEnvironment()
     }
 

@@ -1,5 +1,6 @@
 import BatonCluster
 import Foundation
+import Logging
 import Testing
 
 /// The stock functions and `test.step`, which sleeps 30 ms and returns its argument.
@@ -15,10 +16,10 @@ let testRegistry: TaskRegistry = {
 /// Runs `body` while a cluster works on the broker's database, then stops the cluster.
 func withCluster<R: Sendable>(
     _ broker: Broker, registry: TaskRegistry = testRegistry,
-    configuration: ClusterConfiguration = ClusterConfiguration(workers: 4),
+    configuration: ClusterConfiguration = ClusterConfiguration(workers: 4), logger: Logger = Logger(label: "baton.cluster"),
     _ body: () async throws -> R
 ) async throws -> R {
-    let cluster = Cluster(broker: broker, registry: registry, configuration: configuration)
+    let cluster = Cluster(broker: broker, registry: registry, configuration: configuration, logger: logger)
     let running = Task { try await cluster.run() }
     do {
         let value = try await body()
