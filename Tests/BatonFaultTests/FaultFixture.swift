@@ -8,9 +8,13 @@ struct FaultFixture {
     let broker: Broker
     let logs = FileManager.default.temporaryDirectory.appendingPathComponent(TestDatabase.uniqueName("fault-logs"))
 
+    /// Where the workers' `test.attempt` tasks log each attempt's start and end.
+    var attemptLog: URL { logs.appendingPathComponent("attempts.log") }
+
     var environment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["BATON_DATABASE_URL"] = broker.configuration.description
+        environment["BATON_ATTEMPT_LOG"] = attemptLog.path
         return environment
     }
 
@@ -29,6 +33,12 @@ struct FaultFixture {
                 try await broker.asyncChain(steps, group: "\(prefix)-\(chain)", in: tx)
             }
         }
+    }
+
+    /// Whether a `test.attempt` task with this token has begun running in some worker.
+    func hasStarted(_ token: String) -> Bool {
+        let log = (try? String(contentsOf: attemptLog, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").contains { $0.hasPrefix("start \(token) ") }
     }
 
     /// Runs `scripts/db` on the private database (found with no URL set): `restart`, or `crash SECONDS`.

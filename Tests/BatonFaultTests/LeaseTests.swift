@@ -37,10 +37,9 @@ import TestSupport
             let fixture = FaultFixture(broker: broker)
             let first = try fixture.worker(["--workers", "1", "--lease", "3", "--grace", "20"])
             defer { send(SIGKILL, to: first) }
-            let long = try await broker.asyncTask("baton.sleep", args: [10_000])
-            let running = try await fixture.waitUntil {
-                try await fixture.number("SELECT count(*) FROM baton.tasks WHERE state = 'running'") == 1
-            }
+            let long = try await broker.asyncTask("test.attempt", args: ["long", 10_000, "x"])
+            // Begun, not only claimed: a claimed task not yet begun is handed back at SIGTERM.
+            let running = try await fixture.waitUntil { fixture.hasStarted("long") }
             #expect(running)
             let second = try fixture.worker(["--workers", "1", "--lease", "3"])
             defer { send(SIGKILL, to: second) }

@@ -35,10 +35,10 @@ struct ChaosRun {
             var forwarder: Forwarder?
             if let partition {
                 let port = UInt16(configuration.description.split(separator: ":").last?.split(separator: "/").first ?? "") ?? 5432
-                let through = try Forwarder(listenOn: Partition.hostAddress, to: port)
+                let through = try Forwarder(listenOn: partition.hostAddress, to: port)
                 var innerEnvironment = environment
                 innerEnvironment["BATON_DATABASE_URL"] = configuration.conninfoForChildProcess
-                    + " host=\(Partition.hostAddress) port=\(through.port) connect_timeout=3"
+                    + " host=\(partition.hostAddress) port=\(through.port) connect_timeout=3"
                 inside = Fleet.Inside(partition: partition, environment: innerEnvironment)
                 forwarder = through
             }

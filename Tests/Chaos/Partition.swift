@@ -5,12 +5,12 @@ import Foundation
 import TestSupport
 
 /// A network namespace of the run's own, joined to this one by a veth pair with addresses the
-/// run makes (10.213.7.1 here, 10.213.7.2 inside), and a forwarder from 10.213.7.1 to the
-/// database on loopback. One cluster runs inside; taking the link down cuts it off. The
-/// namespace has no other route, so no packet can leave the machine.
+/// run makes (10.213.N.1 here, 10.213.N.2 inside, N from the run's pid), and a forwarder from
+/// the first to the database on loopback. One cluster runs inside; taking the link down cuts
+/// it off. The namespace has no other route, so no packet can leave the machine.
 final class Partition: Sendable {
-    static let hostAddress = "10.213.7.1"
-    static let innerAddress = "10.213.7.2"
+    let hostAddress: String
+    let innerAddress: String
     let namespace: String
     let hostLink: String
     let innerLink: String
@@ -22,6 +22,8 @@ final class Partition: Sendable {
         namespace = "baton-chaos-\(suffix)"
         hostLink = "bch\(suffix)"
         innerLink = "bcn\(suffix)"
+        let subnet = getpid() % 250 + 1
+        (hostAddress, innerAddress) = ("10.213.\(subnet).1", "10.213.\(subnet).2")
         self.unavailable = unavailable
     }
 
@@ -50,14 +52,14 @@ final class Partition: Sendable {
         try ip(["netns", "add", namespace])
         try ip(["link", "add", hostLink, "type", "veth", "peer", "name", innerLink])
         try ip(["link", "set", innerLink, "netns", namespace])
-        try ip(["addr", "add", "\(Self.hostAddress)/30", "dev", hostLink])
+        try ip(["addr", "add", "\(hostAddress)/30", "dev", hostLink])
         try ip(["link", "set", hostLink, "up"])
-        try ip(["netns", "exec", namespace, "ip", "addr", "add", "\(Self.innerAddress)/30", "dev", innerLink])
+        try ip(["netns", "exec", namespace, "ip", "addr", "add", "\(innerAddress)/30", "dev", innerLink])
         try ip(["netns", "exec", namespace, "ip", "link", "set", innerLink, "up"])
         try ip(["netns", "exec", namespace, "ip", "link", "set", "lo", "up"])
         // The database must be reached over the veth, and nothing else is reachable.
-        let route = try ip(["netns", "exec", namespace, "ip", "route", "get", Self.hostAddress])
-        guard route.contains("dev \(innerLink)") else { throw TestSupportError("the route to \(Self.hostAddress) is not over \(innerLink): \(route)") }
+        let route = try ip(["netns", "exec", namespace, "ip", "route", "get", hostAddress])
+        guard route.contains("dev \(innerLink)") else { throw TestSupportError("the route to \(hostAddress) is not over \(innerLink): \(route)") }
         let outside = try? ip(["netns", "exec", namespace, "ip", "route", "get", "127.0.0.1"])
         guard outside?.contains("dev lo") ?? true else { throw TestSupportError("the namespace routes elsewhere: \(outside ?? "")") }
     }
@@ -72,7 +74,7 @@ final class Partition: Sendable {
         try ip(["netns", "exec", namespace, "ip", "link", "set", innerLink, up ? "up" : "down"])
         if up {
             // A link brought up loses its routes' state; the address route comes back with it.
-            _ = try? ip(["netns", "exec", namespace, "ip", "route", "get", Self.hostAddress])
+            _ = try? ip(["netns", "exec", namespace, "ip", "route", "get", hostAddress])
         }
     }
 
