@@ -39,9 +39,15 @@ say("chaos: replay with: make test-chaos CHAOS_SEEDS=\(seed) CHAOS_DURATION=\(In
 say("chaos: schedule of \(schedule.count) faults:")
 for fault in schedule { say("  " + fault.description) }
 
-let report = try await ChaosRun(
-    seed: seed, duration: duration, clusters: clusterCount, workers: workers, lease: lease, grace: grace,
-    schedule: schedule, partition: network.unavailable == nil ? network : nil
-).run()
-say(report.text)
-exit(report.violations.isEmpty ? 0 : 1)
+do {
+    let report = try await ChaosRun(
+        seed: seed, duration: duration, clusters: clusterCount, workers: workers, lease: lease, grace: grace,
+        schedule: schedule, partition: network.unavailable == nil ? network : nil
+    ).run()
+    say(report.text)
+    exit(report.violations.isEmpty ? 0 : 1)
+} catch {
+    say("chaos: the run could not go on: \(error)")
+    network.tearDown()
+    exit(2)
+}
