@@ -72,10 +72,6 @@ final class Partition: Sendable {
     /// Takes the cut-off cluster's link down, or brings it back.
     func setLink(up: Bool) throws {
         try ip(["netns", "exec", namespace, "ip", "link", "set", innerLink, up ? "up" : "down"])
-        if up {
-            // A link brought up loses its routes' state; the address route comes back with it.
-            _ = try? ip(["netns", "exec", namespace, "ip", "route", "get", hostAddress])
-        }
     }
 
     /// The command that runs `program` inside the namespace.
