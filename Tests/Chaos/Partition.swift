@@ -150,7 +150,7 @@ final class Forwarder: @unchecked Sendable {
             if count <= 0 { return }
             var sent = 0
             while sent < count {
-                let written = buffer.withUnsafeBytes { write(destination, $0.baseAddress! + sent, count - sent) }
+                let written = buffer.withUnsafeBytes { send(destination, $0.baseAddress! + sent, count - sent, Int32(MSG_NOSIGNAL)) }
                 if written <= 0 { return }
                 sent += written
             }
