@@ -17,6 +17,8 @@ extension Cluster {
         let logger = self.logger
         let stoppedEarly = StopSignals.Counter()
         let signals = StopSignals { [self] count in
+            // Said before anything else, so that a stop that hangs still shows it was asked for.
+            logger.info("stop signal received", metadata: ["count": "\(count)"])
             if count == 1 && !hasStarted {
                 // Still connecting or registering: nothing runs yet, so nothing needs the grace.
                 logger.info("stopping before the cluster started")

@@ -97,7 +97,8 @@ actor Fleet {
         let deadline = ContinuousClock.now + grace + lease * 2 + .seconds(5)
         while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
-            failedStops.append("cluster pid \(process.processIdentifier) did not exit after SIGTERM")
+            failedStops.append("cluster pid \(process.processIdentifier) did not exit after SIGTERM; "
+                + "its threads' stacks: \(dumpStacks(of: process.processIdentifier))")
             try kill(slot)
             return
         }
@@ -143,7 +144,8 @@ actor Fleet {
             let deadline = ContinuousClock.now + grace + .seconds(10)
             while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             if process.isRunning {
-                problems.append("cluster pid \(process.processIdentifier) did not exit after SIGTERM")
+                problems.append("cluster pid \(process.processIdentifier) did not exit after SIGTERM; "
+                    + "its threads' stacks: \(dumpStacks(of: process.processIdentifier))")
                 Foundation.kill(process.processIdentifier, SIGKILL)
             } else if process.terminationStatus != 0 {
                 problems.append("cluster pid \(process.processIdentifier) exited \(process.terminationStatus) after SIGTERM")
@@ -154,6 +156,16 @@ actor Fleet {
 
     func killAll() {
         for process in processes where process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Writes every thread's stack of a process that hangs (gdb, when installed) beside the logs.
+    private func dumpStacks(of pid: Int32) -> String {
+        let file = logs.appendingPathComponent("stacks-\(pid).txt")
+        guard let run = try? TestDatabase.runWithStatus(
+            "/usr/bin/timeout", ["30", "gdb", "-p", "\(pid)", "-batch", "-ex", "thread apply all bt"]),
+            (try? run.output.write(to: file, atomically: true, encoding: .utf8)) != nil
+        else { return "gdb is not available" }
+        return file.path
     }
 
     private func replace(_ slot: Int) throws {
