@@ -19,6 +19,4 @@ final class Leases: Sendable {
 
     /// The tasks held now, for the heartbeat.
     var ids: [UUID] { held.withLock { Array($0) } }
-
-    var isEmpty: Bool { held.withLock { $0.isEmpty } }
 }
