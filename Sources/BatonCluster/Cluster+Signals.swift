@@ -1,28 +1,24 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Baton
-import Dispatch
 import Logging
-import Synchronization
 
 extension Cluster {
     /// Runs until SIGTERM or SIGINT, for a worker process: the first signal stops claiming and
     /// gives running tasks `grace` to finish, then hands the rest back to the queue; a second
-    /// signal hands them back at once. Returns when the cluster has stopped.
+    /// signal hands them back at once. Returns when the cluster has stopped. A signal caught
+    /// before this call (`StopSignals.catchNow()`) counts as the first.
     /// - Throws: `BatonError.clusterWedged` when a task ignored its timeout (exit non-zero
     ///   then, so that a supervisor starts a fresh process).
     public func runUntilSignalled(grace: Duration) async throws {
         let running = Task { try await run() }
         let logger = self.logger
-        let stoppedEarly = StopSignals.Counter()
-        let signals = StopSignals { [self] count in
+        let stoppedEarly = Locked(false)
+        let signals = StopSignals.listen { [self] count in
             // Said before anything else, so that a stop that hangs still shows it was asked for.
             logger.info("stop signal received", metadata: ["count": "\(count)"])
             if count == 1 && !hasStarted {
                 // Still connecting or registering: nothing runs yet, so nothing needs the grace.
                 logger.info("stopping before the cluster started")
-                _ = stoppedEarly.increment()
+                stoppedEarly.withLock { $0 = true }
                 shutdown()
                 running.cancel()
             } else if count == 1 {
@@ -41,34 +37,8 @@ extension Cluster {
         defer { signals.cancel() }
         do {
             try await running.value
-        } catch where stoppedEarly.value > 0 && !hasStarted {
+        } catch where stoppedEarly.withLock({ $0 }) && !hasStarted {
             // Asked to stop while it was still connecting: that is a clean stop, not a failure.
         }
-    }
-}
-
-/// SIGTERM and SIGINT, counted: the handler learns whether this is the first or a later one.
-private final class StopSignals {
-    private let sources: [any DispatchSourceSignal]
-
-    init(_ handler: @escaping @Sendable (Int) -> Void) {
-        let count = Counter()
-        sources = [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { handler(count.increment()) }
-            source.resume()
-            return source
-        }
-    }
-
-    func cancel() {
-        sources.forEach { $0.cancel() }
-    }
-
-    final class Counter: Sendable {
-        private let count = Mutex(0)
-        var value: Int { count.withLock { $0 } }
-        func increment() -> Int { count.withLock { $0 += 1; return $0 } }
     }
 }

@@ -35,6 +35,8 @@ struct ClusterCommand: AsyncParsableCommand {
     var prefetch: Int?
 
     func run() async throws {
+        // Before connecting: a stop sent while the process starts up ends it cleanly.
+        StopSignals.catchNow()
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "baton.cluster")
         let broker = Broker(configuration: try database.configuration(), maxConnections: workers + 2)

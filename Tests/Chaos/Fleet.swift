@@ -29,6 +29,8 @@ actor Fleet {
     private(set) var deaths: [Int32: Date] = [:]
     private(set) var started = 0
     private(set) var failedStops: [String] = []
+    /// Each process's log, for the messages about it.
+    private var logFiles: [Int32: String] = [:]
 
     init(arguments: [String], environment: [String: String], inside: Inside?, logs: URL,
          lease: Duration) throws {
@@ -41,15 +43,20 @@ actor Fleet {
 
     /// Starts the clusters.
     func start(count: Int) throws {
-        for slot in 0..<count { processes.append(try launch(slot)) }
+        for slot in 0..<count {
+            let (process, log) = try launch(slot)
+            processes.append(process)
+            logFiles[process.processIdentifier] = log
+        }
         started = count
     }
 
     /// Starts slot's cluster: slot 0 inside the namespace when there is one.
-    nonisolated private func launch(_ slot: Int) throws -> Process {
+    nonisolated private func launch(_ slot: Int) throws -> (Process, log: String) {
         let log = logs.appendingPathComponent(TestDatabase.uniqueName("cluster-\(slot)") + ".log")
         guard slot == 0, let inside else {
-            return try Binaries.start("baton-test-worker", arguments, environment: environment, log: log)
+            let process = try Binaries.start("baton-test-worker", arguments, environment: environment, log: log)
+            return (process, log.lastPathComponent)
         }
         let (program, wrapped) = inside.partition.wrap(try Binaries.path("baton-test-worker"), arguments)
         let process = Process()
@@ -60,7 +67,7 @@ actor Fleet {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
-        return process
+        return (process, log.lastPathComponent)
     }
 
     /// The process of the cluster inside the namespace, the one a partition cuts off.
@@ -93,17 +100,17 @@ actor Fleet {
     /// SIGTERM, then a fresh process once it has exited: it must exit 0 within its grace.
     func term(_ slot: Int, grace: Duration) async throws {
         let process = processes[slot]
-        Foundation.kill(process.processIdentifier, SIGTERM)
+        try await sendStop(to: process)
         let deadline = ContinuousClock.now + grace + lease * 2 + .seconds(5)
         while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
-            failedStops.append("cluster pid \(process.processIdentifier) did not exit after SIGTERM; "
+            failedStops.append("\(describe(process)) did not exit after SIGTERM; "
                 + "its threads' stacks: \(dumpStacks(of: process.processIdentifier))")
             try kill(slot)
             return
         }
         if process.terminationStatus != 0 {
-            failedStops.append("cluster pid \(process.processIdentifier) exited \(process.terminationStatus) after SIGTERM")
+            failedStops.append("\(describe(process)) exited \(process.terminationStatus) after SIGTERM")
         }
         deaths[process.processIdentifier] = Date()
         try replace(slot)
@@ -138,20 +145,35 @@ actor Fleet {
 
     /// Stops every cluster with SIGTERM; returns the ones that did not exit 0 in time.
     func stopAll(grace: Duration) async throws -> [String] {
-        for process in processes { Foundation.kill(process.processIdentifier, SIGTERM) }
         var problems: [String] = []
+        for process in processes { try await sendStop(to: process) }
         for process in processes {
             let deadline = ContinuousClock.now + grace + .seconds(10)
             while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             if process.isRunning {
-                problems.append("cluster pid \(process.processIdentifier) did not exit after SIGTERM; "
+                problems.append("\(describe(process)) did not exit after SIGTERM; "
                     + "its threads' stacks: \(dumpStacks(of: process.processIdentifier))")
                 Foundation.kill(process.processIdentifier, SIGKILL)
             } else if process.terminationStatus != 0 {
-                problems.append("cluster pid \(process.processIdentifier) exited \(process.terminationStatus) after SIGTERM")
+                problems.append("\(describe(process)) exited \(process.terminationStatus) after SIGTERM")
             }
         }
         return problems + failedStops
+    }
+
+    /// SIGTERM once the process catches it: before its `main` has run, a process can only die
+    /// of it, as any program would. One that does not catch it within 10 s is a violation.
+    private func sendStop(to process: Process) async throws {
+        let pid = process.processIdentifier
+        let caught = try await waitUntil(.seconds(10)) {
+            !process.isRunning || SignalDisposition.of(SIGTERM, in: pid) == .caught
+        }
+        if !caught { failedStops.append("\(describe(process)) did not catch SIGTERM within 10 s of its start") }
+        Foundation.kill(pid, SIGTERM)
+    }
+
+    private func describe(_ process: Process) -> String {
+        "cluster pid \(process.processIdentifier) (log \(logFiles[process.processIdentifier] ?? "unknown"))"
     }
 
     func killAll() {
@@ -169,7 +191,9 @@ actor Fleet {
     }
 
     private func replace(_ slot: Int) throws {
-        processes[slot] = try launch(slot)
+        let (process, log) = try launch(slot)
+        processes[slot] = process
+        logFiles[process.processIdentifier] = log
         started += 1
     }
 }

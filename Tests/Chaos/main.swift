@@ -3,6 +3,7 @@
 // the database. Exits 1 on any violation.
 //
 // Usage: baton-chaos [--seed N] [--duration SECONDS] [--clusters N] [--workers N] [--lease SECONDS]
+//                    [--faults kill,stop,term,databaseRestart,databaseDown,terminate,busy,partition]
 // The database is the test database (BATON_DATABASE_URL or the private one); PostgreSQL is
 // stopped only when BATON_PRIVATE_DATABASE=1. The same seed replays the same fault schedule.
 import Baton
@@ -34,6 +35,15 @@ if let reason = network.unavailable {
     say("chaos: no network partitions: \(reason)")
 } else {
     kinds.append(.partition)
+}
+if let only = options["--faults"] {
+    let chosen = only.split(separator: ",").map(String.init)
+    let unknown = chosen.filter { name in !FaultKind.allCases.contains { "\($0)" == name } }
+    guard unknown.isEmpty else {
+        say("chaos: unknown faults \(unknown); known: \(FaultKind.allCases.map { "\($0)" }.joined(separator: ","))")
+        exit(2)
+    }
+    kinds = kinds.filter { chosen.contains("\($0)") }
 }
 let schedule = FaultSchedule.make(seed: seed, duration: duration, clusters: clusterCount, lease: lease, kinds: kinds)
 say("chaos: seed \(seed), \(duration.seconds) s, \(clusterCount) clusters of \(workers) workers, lease \(lease.seconds) s")

@@ -8,6 +8,9 @@ import Foundation
 import Logging
 import TestSupport
 
+// Before anything else: a SIGTERM sent while the process starts up must stop it cleanly.
+StopSignals.catchNow()
+
 var options: [String: Double] = ["--workers": 4, "--lease": 2, "--abandon-after": 1, "--grace": 10]
 var arguments = CommandLine.arguments.dropFirst()
 while let name = arguments.popFirst(), let value = arguments.popFirst().flatMap(Double.init) { options[name] = value }
