@@ -17,27 +17,34 @@ extension Broker {
 
     /// The results of a group, chains in chain order. django-q's `result_group`.
     ///
+    /// As django-q waits: with `count`, until the group has that many results (failures
+    /// included), for at most `wait` when one is given (`.none`, the default, waits as long as
+    /// it takes); without `count`, it returns what there is, waiting up to `wait` for a first
+    /// result. When the wait runs out, the results found so far are returned.
     /// - Parameters:
     ///   - failures: include the error texts of failed tasks.
-    ///   - count: wait until the group has this many results; a chain waits for all its links.
-    /// - Returns: nil while the group is not complete (or, with no count, has no results).
+    /// - Returns: nil when there is no result (without `failures`: no successful one).
     public func resultGroup(
         _ groupID: String, failures: Bool = false, wait: Wait = .none, count: Int? = nil
     ) async throws -> [JSONValue]? {
         try await fetchGroup(groupID, failures: failures, wait: wait, count: count)?.map(\.value)
     }
 
-    /// The records of a group, chains in chain order. django-q's `fetch_group`.
+    /// The records of a group, chains in chain order, waiting as `resultGroup` does.
+    /// django-q's `fetch_group`.
     public func fetchGroup(
         _ groupID: String, failures: Bool = true, wait: Wait = .none, count: Int? = nil
     ) async throws -> [TaskRecord]? {
-        try await waitFor(ids: [groupID], wait: wait) {
-            let expected = try await query(ResultSQL.groupLength, groupID).first?.decode("length", as: Int?.self)
-            let records = try await query(ResultSQL.group, groupID).map(TaskRecord.init(row:))
-            let needed = count ?? expected ?? (records.isEmpty ? 1 : 0)
-            guard records.count >= needed else { return nil }
-            return failures ? records : records.filter(\.success)
+        let records = { () async throws -> [TaskRecord]? in
+            let records = try await self.query(ResultSQL.group, groupID).map(TaskRecord.init(row:))
+            let kept = failures ? records : records.filter(\.success)
+            return kept.isEmpty ? nil : kept
         }
+        guard let count, count > 0 else { return try await waitFor(ids: [groupID], wait: wait, records) }
+        _ = try await waitFor(ids: [groupID], wait: wait.isNone ? .forever : wait) {
+            try await countGroup(groupID) >= count ? true : nil
+        }
+        return try await records()
     }
 
     /// How many results a group has; with `failures`, how many of them failed.
@@ -66,6 +73,11 @@ extension Broker {
             try await tx.execute(ResultSQL.deleteGroup, groupID)
             return deleted
         }
+    }
+
+    /// The number of links of a chain; nil for a plain group or an id that names none.
+    public func chainLength(_ groupID: String) async throws -> Int? {
+        try await query(ResultSQL.groupLength, groupID).first?.decode("length", as: Int?.self)
     }
 
     /// Whether a group or chain of this id exists.

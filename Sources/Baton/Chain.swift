@@ -7,7 +7,7 @@ import Synchronization
 /// chain.append("math.copysign", 1, -1)
 /// chain.append("math.floor", 1)
 /// try await chain.run()
-/// print(try await chain.result(wait: .seconds(10)) ?? [])   // [-1.0, 1]
+/// print(try await chain.result())   // [-1.0, 1]
 /// ```
 public final class Chain: Sendable {
     private struct State {
@@ -66,19 +66,41 @@ public final class Chain: Sendable {
         return id
     }
 
-    /// The results of the links, in chain order, once every link has finished; nil before.
-    public func result(wait: Wait = .none) async throws -> [JSONValue]? {
-        try await resolve(broker).resultGroup(try ranGroupID(), wait: wait, count: links.count)
+    /// The results of the links in chain order, once the chain has finished: waits until
+    /// then, as django-q's `chain.result()` does (the `stop` policy records the links after a
+    /// failed one as cancelled, so a chain always finishes). Failed links are left out.
+    /// - Throws: `BatonError.invalidArgument` before `run()`.
+    public func result() async throws -> [JSONValue] {
+        _ = try ranGroupID()
+        return try await result(wait: .forever) ?? []
     }
 
-    /// The task records of the links, once every link has finished; nil before.
-    public func fetch(failures: Bool = true, wait: Wait = .none) async throws -> [TaskRecord]? {
-        try await resolve(broker).fetchGroup(try ranGroupID(), failures: failures, wait: wait, count: links.count)
+    /// The results of the links in chain order once the chain has finished, waiting at most
+    /// `wait` (`.none` waits as long as it takes, as django-q's `wait=0`). When the wait runs
+    /// out, the results so far. nil before `run()` (as in django-q), or when there are none.
+    public func result(wait: Wait) async throws -> [JSONValue]? {
+        guard let groupID else { return nil }
+        return try await resolve(broker).resultGroup(groupID, wait: wait, count: links.count)
     }
 
-    /// The position of the link running now (or next to run); the length once all finished.
-    public func current() async throws -> Int {
-        let row = try await resolve(broker).query(ChainSQL.current, try ranGroupID(), links.count)[0]
+    /// The task records of the links once the chain has finished; waits until then.
+    /// - Throws: `BatonError.invalidArgument` before `run()`.
+    public func fetch(failures: Bool = true) async throws -> [TaskRecord] {
+        _ = try ranGroupID()
+        return try await fetch(failures: failures, wait: .forever) ?? []
+    }
+
+    /// The task records of the links, waiting as `result(wait:)` does; nil before `run()`.
+    public func fetch(failures: Bool = true, wait: Wait) async throws -> [TaskRecord]? {
+        guard let groupID else { return nil }
+        return try await resolve(broker).fetchGroup(groupID, failures: failures, wait: wait, count: links.count)
+    }
+
+    /// The position of the link running now (or next to run); the length once all finished;
+    /// nil before `run()`, as django-q's `current()`.
+    public func current() async throws -> Int? {
+        guard let groupID else { return nil }
+        let row = try await resolve(broker).query(ChainSQL.current, groupID, links.count)[0]
         return try row.decode("position")
     }
 

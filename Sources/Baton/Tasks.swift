@@ -59,14 +59,15 @@ public func fetch(_ taskID: UUID, wait: Wait = .none, broker: Broker? = nil) asy
     try await resolve(broker).fetch(taskID, wait: wait)
 }
 
-/// A group's results. django-q's `result_group`.
+/// A group's results. django-q's `result_group`: with `count`, blocks until the group has
+/// that many (for at most `wait` when given); see `Broker.resultGroup`.
 public func resultGroup(
     _ groupID: String, failures: Bool = false, wait: Wait = .none, count: Int? = nil, broker: Broker? = nil
 ) async throws -> [JSONValue]? {
     try await resolve(broker).resultGroup(groupID, failures: failures, wait: wait, count: count)
 }
 
-/// A group's records. django-q's `fetch_group`.
+/// A group's records. django-q's `fetch_group`, waiting as `resultGroup` does.
 public func fetchGroup(
     _ groupID: String, failures: Bool = true, wait: Wait = .none, count: Int? = nil, broker: Broker? = nil
 ) async throws -> [TaskRecord]? {

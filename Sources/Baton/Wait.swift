@@ -18,7 +18,8 @@ public struct Wait: Sendable, Hashable, ExpressibleByIntegerLiteral {
     public static func milliseconds(_ count: Int) -> Wait { Wait(.milliseconds(count)) }
     public static func seconds(_ count: Double) -> Wait { Wait(.milliseconds(Int(count * 1000))) }
 
-    var isNone: Bool { duration == .zero }
+    /// Whether this is no wait at all (`wait: 0`).
+    public var isNone: Bool { duration == .zero }
 
     func deadline(from start: ContinuousClock.Instant = .now) -> ContinuousClock.Instant? {
         duration.map { start + $0 }

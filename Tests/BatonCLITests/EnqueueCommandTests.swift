@@ -24,6 +24,22 @@ import TestSupport
         }
     }
 
+    /// `baton result` of a group: without --wait it never blocks; --count and --wait as django-q's.
+    @Test func resultOfAGroupThatIsNotCompleteYet() async throws {
+        try await TestDatabase.withBroker { broker in
+            #expect(try run(["task", "baton.echo", "1", "--group", "half", "--sync"], on: broker).status == 0)
+            #expect(try run(["task", "nobody.has.this", "2", "--group", "half"], on: broker).status == 0)
+            let now = try run(["result", "half"], on: broker)
+            #expect(now.status == 0 && now.output == "[[1]]\n", "\(now)")
+            let counted = try run(["result", "half", "--count", "2"], on: broker)
+            #expect(counted.status == 1 && counted.error.contains("no result"), "\(counted)")
+            let started = ContinuousClock.now
+            let waited = try run(["result", "half", "--count", "2", "--wait", "300"], on: broker)
+            #expect(waited.status == 0 && waited.output == "[[1]]\n", "the results so far: \(waited)")
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+        }
+    }
+
     @Test func infoShowsWhatWaitsForAWorker() async throws {
         try await TestDatabase.withBroker { broker in
             let queued = try run(["task", "reports.monthly", "2026"], on: broker)

@@ -32,7 +32,7 @@ import TestSupport
             }
             let started = ContinuousClock.now
             for chain in 0..<chains {
-                let results = try await broker.resultGroup("chain-\(chain)", wait: .seconds(60))
+                let results = try await broker.resultGroup("chain-\(chain)", wait: .seconds(60), count: links)
                 #expect(results == (0..<links).map { [.int(chain), .int($0)] }, "chain \(chain)")
             }
             let elapsed = ContinuousClock.now - started

@@ -12,7 +12,7 @@ import TestSupport
                 try await chain.run()
                 var positions: [Int] = []
                 while positions.last != 10 {
-                    let current = try await chain.current()
+                    let current = try #require(try await chain.current())
                     if current != positions.last { positions.append(current) }
                     try await Task.sleep(for: .milliseconds(5))
                 }
@@ -78,19 +78,60 @@ import TestSupport
         }
     }
 
-    @Test func resultIsNilWhileTheChainRuns() async throws {
+    @Test func resultWaitsUntilTheChainHasFinished() async throws {
         try await TestDatabase.withBroker { broker in
             let chain = Chain(broker: broker)
             chain.append("baton.echo", 1)
+            chain.append("baton.echo", 2)
             try await chain.run()
-            // No cluster runs it: unfinished, so nil, at once and after a short wait.
-            let observed2 = try await chain.result()
-            #expect(observed2 == nil)
-            let observed3 = try await chain.result(wait: .milliseconds(100))
-            #expect(observed3 == nil)
+            // No cluster yet: a bounded wait runs out with nothing, the unbounded one waits on.
+            let bounded = try await chain.result(wait: .milliseconds(100))
+            #expect(bounded == nil)
             let observed4 = try await chain.current()
             #expect(observed4 == 0)
-            #expect(chain.length() == 1)
+            #expect(chain.length() == 2)
+            let waiter = Task { try await chain.result() }
+            let fetcher = Task { try await chain.fetch() }
+            try await Task.sleep(for: .milliseconds(300))
+            let results = try await withCluster(broker) {
+                (try await waiter.value, try await fetcher.value)
+            }
+            #expect(results.0 == [[1], [2]])
+            #expect(results.1.map(\.chainPosition) == [0, 1])
+        }
+    }
+
+    @Test func aBoundedWaitReturnsTheLinksFinishedSoFar() async throws {
+        try await TestDatabase.withBroker { broker in
+            let chain = Chain(broker: broker)
+            chain.append("baton.echo", 1)
+            chain.append("nobody.has.this", 2)
+            try await chain.run()
+            let (partial, elapsed) = try await withCluster(broker) {
+                // Once link 0 is done, link 1 (a function no worker has) keeps the chain unfinished.
+                _ = try await broker.resultGroup(chain.groupID!, wait: .seconds(30))
+                let started = ContinuousClock.now
+                return (try await chain.result(wait: .milliseconds(700)), ContinuousClock.now - started)
+            }
+            #expect(elapsed >= .milliseconds(700), "waited for the whole chain first: \(elapsed)")
+            #expect(partial == [[1]])
+            let records = try await chain.fetch(wait: .milliseconds(50))
+            #expect(records?.map(\.chainPosition) == [0])
+        }
+    }
+
+    /// django-q's Chain returns None from result(), fetch() and current() before run().
+    @Test func beforeRunThereIsNothing() async throws {
+        try await TestDatabase.withBroker { broker in
+            let chain = Chain(broker: broker)
+            chain.append("baton.echo", 1)
+            let result = try await chain.result(wait: .seconds(1))
+            let fetched = try await chain.fetch(wait: .forever)
+            let current = try await chain.current()
+            #expect(result == nil && fetched == nil && current == nil)
+            // The waiting form has no nil to return: it says what is wrong.
+            let error = await #expect(throws: BatonError.self) { try await chain.result() }
+            #expect(error?.message.contains("call run() first") == true)
         }
     }
 

@@ -20,8 +20,8 @@ import TestSupport
             try await withCluster(broker) {
                 let done = try await broker.asyncChain([ChainLink("test.step", 1), ChainLink("test.step", 2)])
                 let failed = try await broker.asyncChain([ChainLink("baton.fail", "boom"), ChainLink("baton.echo", 1)])
-                _ = try await broker.resultGroup(done, wait: .seconds(10))
-                _ = try await broker.resultGroup(failed, wait: .seconds(10))
+                _ = try await broker.resultGroup(done, wait: .seconds(10), count: 2)
+                _ = try await broker.resultGroup(failed, wait: .seconds(10), count: 2)
             }
             // Not run: no cluster is left, so this chain stays queued.
             try await broker.asyncChain([ChainLink("baton.echo", 1)], group: "still-queued")

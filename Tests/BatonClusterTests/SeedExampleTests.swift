@@ -1,4 +1,5 @@
 import BatonCluster
+import Foundation
 import Testing
 import TestSupport
 
@@ -10,8 +11,8 @@ import TestSupport
         let length = chain.append("math.floor", 1)
         #expect(length == 2)
         try await chain.run()
-        let results = try #require(try await chain.result(wait: .seconds(10)))
-        return "\(results)"
+        // As the seed writes it: no wait, the call blocks until the chain has finished.
+        return "\(try await chain.result())"
     }
 
     @Test(arguments: [true, false])
@@ -33,6 +34,19 @@ import TestSupport
             #expect(printed == "[-1.0, 1]")
             let left = try await count("SELECT count(*) FROM baton.tasks", on: broker)
             #expect(left == 0)
+        }
+    }
+
+    /// Examples/SeedChain, the seed's program as written, prints what the seed prints.
+    @Test func theExampleProgramPrintsWhatTheSeedPrints() async throws {
+        try await TestDatabase.withBroker { broker in
+            var environment = ProcessInfo.processInfo.environment
+            environment["BATON_DATABASE_URL"] = broker.configuration.description
+            let run = try await withCluster(broker) {
+                try TestDatabase.runWithStatus(try Binaries.path("seed-chain"), [], environment: environment)
+            }
+            #expect(run.status == 0, "\(run.error)")
+            #expect(run.output == "[-1.0, 1]\n")
         }
     }
 

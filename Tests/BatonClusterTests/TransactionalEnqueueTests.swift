@@ -35,7 +35,7 @@ import TestSupport
                     try await asyncChain([("math.copysign", [1, -1]), ("math.floor", [1])], group: "order-1",
                                          broker: broker, in: tx)
                 }
-                return try await resultGroup("order-1", wait: .seconds(10), broker: broker)
+                return try await resultGroup("order-1", wait: .seconds(10), count: 2, broker: broker)
             }
             #expect(results == [-1.0, 1])
         }
@@ -56,7 +56,7 @@ import TestSupport
                                  "BEGIN; SELECT baton.async_chain('\(chain)', 'from-psql'); COMMIT;"])
             #expect(committed.status == 0, "\(committed.error)")
             let results = try await withCluster(broker) {
-                try await resultGroup("from-psql", wait: .seconds(10), broker: broker)
+                try await resultGroup("from-psql", wait: .seconds(10), count: 2, broker: broker)
             }
             #expect(results == [-1.0, 1])
         }

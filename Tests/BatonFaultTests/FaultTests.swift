@@ -130,7 +130,7 @@ import TestSupport
             let clusters = try (0..<2).map { _ in try fixture.worker(["--workers", "4", "--lease", "5"]) }
             defer { clusters.forEach { send(SIGKILL, to: $0) } }
             let waiters = (0..<20).map { chain in
-                Task { try await broker.resultGroup("restart-\(chain)", wait: .seconds(50)) }
+                Task { try await broker.resultGroup("restart-\(chain)", wait: .seconds(50), count: 5) }
             }
             let progressed = try await fixture.waitUntil {
                 try await fixture.number("SELECT count(*) FROM baton.results") >= 10
@@ -155,7 +155,7 @@ import TestSupport
             let chain = try await broker.asyncChain(
                 [ChainLink("baton.fail", "flaky service"), ChainLink("baton.echo", 1)],
                 maxAttempts: 3, retryDelay: .milliseconds(300))
-            let records = try #require(try await broker.fetchGroup(chain, wait: .seconds(30)))
+            let records = try #require(try await broker.fetchGroup(chain, wait: .seconds(30), count: 2))
             let failing = records[0]
             #expect(failing.attempts == 3)
             #expect(failing.errors == Array(repeating: "flaky service", count: 3))
