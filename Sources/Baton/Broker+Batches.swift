@@ -12,7 +12,7 @@ extension Broker {
     /// `lost` and left alone, so nothing is recorded twice.
     public func complete(
         _ outcomes: [(task: ClaimedTask, outcome: TaskOutcome)], owner: String, functions: [String],
-        lease: Duration, on connection: Connection
+        lease: Duration, on connection: some Queryable
     ) async throws -> CompletedBatch {
         guard !outcomes.isEmpty else { return CompletedBatch(lost: [], next: []) }
         var json = "["

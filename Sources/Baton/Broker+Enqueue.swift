@@ -29,15 +29,22 @@ extension Broker {
         let options: [any SQLEncodable] = [
             cached.interval, priority, maxAttempts, retryDelay.postgresInterval, timeout?.postgresInterval,
         ]
-        let id: UUID = try await invalidInputAsBatonError {
-            // A task of a group goes through baton.async_task, which joins (or creates) the group
-            // in the same statement; any other is one INSERT, as asyncTasks writes its rows.
-            let (statement, parameters) = group.map { (SQL.asyncTask, [function, argsText, kwargsText, $0] + options) }
-                ?? (SQL.insertTask, [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0]])
-            return try await enqueue(statement, parameters, in: transaction)[0].decode("id")
+        // A task of a group goes through baton.async_task, which joins (or creates) the group
+        // in the same statement; any other is one INSERT, as asyncTasks writes its rows.
+        let (statement, parameters) = group.map { (SQL.asyncTask, [function, argsText, kwargsText, $0] + options) }
+            ?? (SQL.insertTask, [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0]])
+        guard sync else {
+            return try await invalidInputAsBatonError {
+                try await enqueue(statement, parameters, in: transaction)[0].decode("id")
+            }
         }
-        if sync { try await runInline(taskID: id) }
-        return id
+        let task = try await invalidInputAsBatonError {
+            try await enqueueInline(InlineSQL.holdTask) { tx in
+                try await self.enqueue(statement, parameters, in: tx)[0].decode("id", as: UUID.self)
+            }
+        }
+        try await runInline(task)
+        return task.task.id
     }
 
     /// Enqueues a chain whole: its links run one after another. django-q's `async_chain`.
@@ -72,14 +79,22 @@ extension Broker {
         guard (try? JSONValue.parse(chainText)) != nil else {
             throw BatonError(code: .invalidArgument, message: "the chain is not valid JSON: \(chainText.prefix(200))")
         }
-        let groupID: String = try await invalidInputAsBatonError {
-            try await enqueue(SQL.asyncChain, [
-                chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
-                timeout?.postgresInterval,
-            ], in: transaction)[0].decode("group_id")
+        let parameters: [any SQLEncodable] = [
+            chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
+            timeout?.postgresInterval,
+        ]
+        guard sync else {
+            return try await invalidInputAsBatonError {
+                try await enqueue(SQL.asyncChain, parameters, in: transaction)[0].decode("group_id")
+            }
         }
-        if sync { try await runInline(groupID: groupID) }
-        return groupID
+        let first = try await invalidInputAsBatonError {
+            try await enqueueInline(InlineSQL.holdFirstLink) { tx in
+                try await self.enqueue(SQL.asyncChain, parameters, in: tx)[0].decode("group_id", as: String.self)
+            }
+        }
+        try await runInline(first)
+        return first.task.groupID!
     }
 
     func checkSize(_ bytes: Int, of what: String) throws {

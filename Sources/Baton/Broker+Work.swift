@@ -84,23 +84,6 @@ extension Broker {
     static func storable(_ value: JSONValue) throws -> String {
         do { return try value.jsonText() } catch { return try JSONValue.string(value.description).jsonText() }
     }
-
-    /// Runs a task, or a chain link after link, in this process: `sync: true`.
-    func runInline(taskID: UUID? = nil, groupID: String? = nil) async throws {
-        let owner = WorkerIdentity.current.name + ":sync"
-        try await pool.withConnection { connection in
-            while let next = try await connection.query(WorkSQL.nextInline, [taskID, groupID]).first {
-                // A failed attempt with attempts left waits for its backoff, here too.
-                let due = try next.decode("run_at", as: Date.self).timeIntervalSinceNow
-                if due > 0 { try await Task.sleep(for: .milliseconds(Int(due * 1000) + 1)) }
-                let claimed = try await connection.query(
-                    WorkSQL.claimByID, [try next.decode("id", as: UUID.self), owner, "1 hour"])
-                guard let row = claimed.first else { continue }
-                let task = try ClaimedTask(row: row)
-                try await complete(task, outcome: await registry.execute(task), owner: owner, on: connection)
-            }
-        }
-    }
 }
 
 enum WorkSQL {
@@ -127,19 +110,6 @@ enum WorkSQL {
     static let nextDue = PreparedStatement(name: "baton_next_due", sql: "SELECT baton.next_due($1::text[])")
     /// Hands a task back unrun (primary key).
     static let release = "SELECT baton.release_task($1::uuid, $2)"
-    /// The next queued task of one task or one chain, for sync runs (primary key or tasks_group_position).
-    static let nextInline = """
-        SELECT id, run_at FROM baton.tasks
-        WHERE state = 'queued' AND (id = $1::uuid OR group_id = $2)
-        ORDER BY chain_position NULLS FIRST LIMIT 1
-        """
-    /// Claims one task by id (primary key).
-    static let claimByID = """
-        UPDATE baton.tasks SET state = 'running', attempts = attempts + 1, lease_owner = $2,
-            lease_expires_at = now() + $3::interval, started_at = now()
-        WHERE id = $1 AND state = 'queued' AND run_at <= now()
-        RETURNING \(ClaimedTask.columns)
-        """
 }
 
 /// An idle worker's subscription to new work; `cancel()` ends it.

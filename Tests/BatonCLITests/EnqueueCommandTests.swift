@@ -40,6 +40,31 @@ import TestSupport
         }
     }
 
+    /// `baton task --sync` runs the task in the command's process, also with a cluster running.
+    @Test func aSyncTaskIsNeverTheClustersOwn() async throws {
+        try await TestDatabase.withBroker { broker in
+            var environment = ProcessInfo.processInfo.environment
+            environment["BATON_DATABASE_URL"] = broker.configuration.description
+            let cluster = try Binaries.start("baton", ["cluster", "--workers", "2"], environment: environment)
+            defer { cluster.terminate() }
+            let registered = try await waitUntil {
+                try await broker.pool.withConnection { try await $0.query("SELECT count(*) FROM baton.clusters")[0].decode(0, as: Int.self) } == 1
+            }
+            #expect(registered)
+            for _ in 0..<3 {
+                let started = ContinuousClock.now
+                let task = try run(["task", "--sync", "baton.sleep", "400"], on: broker)
+                #expect(task.status == 0, "\(task.error)")
+                #expect(ContinuousClock.now - started >= .milliseconds(400), "it ran before the command returned")
+            }
+            let workers: [String] = try await broker.pool.withConnection { connection in
+                try await connection.query("SELECT worker FROM baton.results").map { try $0.decode(0) }
+            }
+            #expect(workers.count == 3)
+            #expect(workers.allSatisfy { $0.hasSuffix(":sync") }, "\(workers)")
+        }
+    }
+
     @Test func infoShowsWhatWaitsForAWorker() async throws {
         try await TestDatabase.withBroker { broker in
             let queued = try run(["task", "reports.monthly", "2026"], on: broker)
