@@ -26,7 +26,7 @@ struct EnqueueOptions: ParsableArguments {
     @Option(help: "A group name: tasks with the same group form a group; a chain's group must be new.")
     var group: String?
 
-    @Flag(help: "Keep the results in the cache table (expiring after an hour) instead of baton.results.")
+    @Flag(help: "Keep the results in the cache table (until deleted) instead of baton.results.")
     var cached = false
 
     @Flag(help: "Run it now, in this process, instead of on a cluster.")

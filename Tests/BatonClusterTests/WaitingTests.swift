@@ -75,7 +75,9 @@ import TestSupport
             }
             let median = latencies.sorted()[latencies.count / 2]
             print("waiter wake-up after commit: median \(median) of \(latencies.count) trials")
-            #expect(median < .milliseconds(50), "median wake-up after commit: \(median) (all: \(latencies))")
+            // Woken by the notification, not by the fallback check 5 s later: well under a second
+            // even with every core busy (milliseconds on an idle machine; the figure is printed).
+            #expect(median < .seconds(1), "median wake-up after commit: \(median) (all: \(latencies))")
         }
     }
 
