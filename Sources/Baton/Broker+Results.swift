@@ -10,7 +10,7 @@ extension Broker {
 
     /// A task's record; nil while it has not finished.
     public func fetch(_ taskID: UUID, wait: Wait = .none) async throws -> TaskRecord? {
-        try await waitFor(ids: [taskID.uuidString], wait: wait) {
+        try await waitFor(ids: [taskID.lowercasedText], wait: wait) {
             try await query(ResultSQL.task, taskID).first.map(TaskRecord.init(row:))
         }
     }

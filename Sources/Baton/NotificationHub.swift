@@ -32,6 +32,7 @@ final class NotificationHub: Sendable {
     }
 
     /// Subscribes to events about these task or group ids, or (`wantsWork`) to new work.
+    /// Task ids as PostgreSQL prints them (lower case); group ids as they are, case and all.
     /// - Returns: a token for `unsubscribe` and the signal fired on each such event.
     /// - Throws: the connection's error when the hub cannot listen.
     func subscribe(ids: Set<String> = [], wantsWork: Bool = false) async throws -> (token: Int, signal: Signal) {
@@ -39,7 +40,7 @@ final class NotificationHub: Sendable {
         let token = state.withLock { state in
             state.nextToken += 1
             state.subscribers[state.nextToken] = Subscriber(
-                ids: Set(ids.map { $0.lowercased() }), wantsWork: wantsWork, signal: signal)
+                ids: ids, wantsWork: wantsWork, signal: signal)
             return state.nextToken
         }
         do {

@@ -52,6 +52,28 @@ import TestSupport
         }
     }
 
+    /// A group's name is case-sensitive, and so is its waiters' wake-up: a waiter on
+    /// "Orders-2026" is woken by the notification, not by the check every 5 s.
+    @Test func aWaiterOnAGroupWithCapitalsIsWokenByTheNotification() async throws {
+        try await TestDatabase.withBroker { broker in
+            let group = "Orders-2026 Ünïcode"
+            try await asyncTask("baton.echo", 1, group: group, broker: broker)
+            let waiter = Task { () -> ([JSONValue]?, ContinuousClock.Instant) in
+                (try await resultGroup(group, count: 1, broker: broker), ContinuousClock.now)
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let completed = try await broker.pool.withConnection { connection in
+                let task = try #require(try await broker.claim(
+                    functions: ["baton.echo"], limit: 1, owner: "test", lease: .seconds(60), on: connection).first)
+                _ = try await broker.complete(task, outcome: .success([1]), owner: "test", on: connection)
+                return ContinuousClock.now
+            }
+            let (results, woken) = try await waiter.value
+            #expect(results == [[1]])
+            #expect(woken - completed < .seconds(2), "woken \(woken - completed) after the commit")
+        }
+    }
+
     @Test func aCountOfFailuresOnlyGivesNilWithoutFailures() async throws {
         try await TestDatabase.withBroker { broker in
             let group = TestDatabase.uniqueName("failing")
