@@ -41,8 +41,13 @@ extension Broker {
             return kept.isEmpty ? nil : kept
         }
         guard let count, count > 0 else { return try await waitFor(ids: [groupID], wait: wait, records) }
+        // A group seen and then gone was deleted with its tasks: it will never have `count`.
+        var seen = false
         _ = try await waitFor(ids: [groupID], wait: wait.isNone ? .forever : wait) {
-            try await countGroup(groupID) >= count ? true : nil
+            let row = try await self.query(ResultSQL.progress, groupID)[0]
+            let present: Bool = try row.decode("present")
+            defer { seen = seen || present }
+            return try row.decode("count", as: Int.self) >= count || (seen && !present) ? true : nil
         }
         return try await records()
     }
@@ -52,26 +57,16 @@ extension Broker {
         try await query(ResultSQL.count, groupID, failures)[0].decode("count")
     }
 
-    /// Deletes a group. With `tasks`, also its results and any unfinished tasks; without,
-    /// only the group's own row, which a group with unfinished tasks refuses.
-    /// - Returns: how many results were deleted.
+    /// Deletes a group, as django-q's `delete_group`. Without `tasks`, its results leave
+    /// the group (their group becomes NULL) and stay; a task not finished yet still joins
+    /// it when it finishes. With `tasks`, its results and its unfinished tasks are deleted:
+    /// a chain stops (a link running now has its outcome dropped) and the group's waiters
+    /// return with nothing.
+    /// - Returns: how many results left the group, or were deleted.
     @discardableResult
     public func deleteGroup(_ groupID: String, tasks: Bool = false) async throws -> Int {
         try await pool.transaction { tx in
-            if !tasks {
-                let unfinished: Int = try await tx.query(ResultSQL.unfinished, groupID)[0].decode("count")
-                guard unfinished == 0 else {
-                    throw BatonError(
-                        code: .invalidArgument,
-                        message: "group \"\(groupID)\" has \(unfinished) unfinished tasks; "
-                            + "delete it with tasks: true to remove them too")
-                }
-                try await tx.execute(ResultSQL.deleteGroup, groupID)
-                return 0
-            }
-            let deleted: Int = try await tx.query(ResultSQL.deleteResults, groupID)[0].decode("count")
-            try await tx.execute(ResultSQL.deleteGroup, groupID)
-            return deleted
+            try await tx.query(tasks ? ResultSQL.deleteGroupAndTasks : ResultSQL.ungroupResults, groupID)[0].decode("count")
         }
     }
 
@@ -147,12 +142,32 @@ enum ResultSQL {
     static let count = """
         SELECT count(*) AS count FROM baton.all_results WHERE group_id = $1 AND (NOT $2::boolean OR NOT success)
         """
-    static let unfinished = "SELECT count(*) AS count FROM baton.tasks WHERE group_id = $1"
-    static let deleteGroup = "DELETE FROM baton.groups WHERE id = $1"
-    static let deleteResults = """
-        WITH stored AS (DELETE FROM baton.results WHERE group_id = $1 RETURNING 1),
-             cached AS (DELETE FROM baton.cached_results WHERE group_id = $1 RETURNING 1)
+    /// A group's results leave it; the group's row goes once it has no unfinished task
+    /// (results_group, tasks_chain_link).
+    static let ungroupResults = """
+        WITH stored AS (
+            UPDATE baton.results SET group_id = NULL, chain_position = NULL WHERE group_id = $1 RETURNING 1
+        ), cached AS (
+            UPDATE baton.cached_results SET group_id = NULL, chain_position = NULL WHERE group_id = $1 RETURNING 1
+        ), emptied AS (
+            DELETE FROM baton.groups AS g WHERE g.id = $1 AND NOT EXISTS (SELECT 1 FROM baton.tasks WHERE group_id = $1)
+        )
         SELECT (SELECT count(*) FROM stored) + (SELECT count(*) FROM cached) AS count
+        """
+    /// A group, its results and (through the foreign key) its unfinished tasks; its waiters
+    /// are told (results_group; groups primary key).
+    static let deleteGroupAndTasks = """
+        WITH stored AS (DELETE FROM baton.results WHERE group_id = $1 RETURNING 1),
+             cached AS (DELETE FROM baton.cached_results WHERE group_id = $1 RETURNING 1),
+             gone AS (DELETE FROM baton.groups WHERE id = $1 RETURNING 1)
+        SELECT (SELECT count(*) FROM stored) + (SELECT count(*) FROM cached) AS count,
+               pg_notify('baton', CASE WHEN octet_length($1) > 7900 OR strpos($1, E'\n') > 0 THEN 'all'
+                                       ELSE 'done - ' || $1 END) AS notified
+        """
+    /// A group's result count, and whether the group exists (results_group; groups primary key).
+    static let progress = """
+        SELECT (SELECT count(*) FROM baton.all_results WHERE group_id = $1) AS count,
+               EXISTS (SELECT 1 FROM baton.groups WHERE id = $1) AS present
         """
     /// Queued tasks (tasks_claim_order).
     static let queueSize = "SELECT count(*) AS count FROM baton.tasks WHERE state = 'queued'"

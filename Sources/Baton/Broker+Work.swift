@@ -26,6 +26,12 @@ extension Broker {
         return try await connection.query(WorkSQL.complete, [task.id, owner, success, result, error])[0].decode(0)
     }
 
+    /// Of these tasks, the ones deleted unfinished (`deleteGroup(id, tasks: true)`): neither
+    /// queued nor recorded. A lost lease whose task is among them was no lease lost.
+    public func vanished(_ ids: [UUID], on connection: Connection) async throws -> Set<UUID> {
+        Set(try await connection.query(WorkSQL.vanished, [ids]).map { try $0.decode(0, as: UUID.self) })
+    }
+
     /// Hands a leased task back to the queue unrun (its worker is stopping).
     @discardableResult
     public func release(_ task: ClaimedTask, owner: String, on connection: Connection) async throws -> Bool {
@@ -108,6 +114,8 @@ enum WorkSQL {
     /// Seconds from now until the earliest run_at among queued tasks of these functions
     /// (baton.next_due; tasks_claim_order). The database's clock, not the worker's, decides what a claim takes.
     static let nextDue = PreparedStatement(name: "baton_next_due", sql: "SELECT baton.next_due($1::text[])")
+    /// Tasks neither queued nor recorded (baton.vanished_tasks; primary keys).
+    static let vanished = "SELECT baton.vanished_tasks($1::uuid[])"
     /// Hands a task back unrun (primary key).
     static let release = "SELECT baton.release_task($1::uuid, $2)"
 }

@@ -1,4 +1,5 @@
 import Baton
+import Foundation
 import Logging
 import Synchronization
 
@@ -87,10 +88,7 @@ final class Completer: Sendable {
         }
         switch written {
         case .success(let result):
-            if !result.lost.isEmpty {
-                logger.warning("tasks' leases were lost before their outcomes were recorded; other workers have them",
-                               metadata: ["tasks": "\(LeaseRetry.list(result.lost))"])
-            }
+            if !result.lost.isEmpty { await report(lost: result.lost) }
             leases.hold(result.next.map(\.id))
             leases.drop(batch.map(\.task.id))
             let failed = batch.contains { !$0.outcome.isSuccess }
@@ -110,6 +108,21 @@ final class Completer: Sendable {
         case .failure:
             // Given up: the lease is no longer renewed, runs out, and the rescuer puts the task back.
             leases.drop(batch.map(\.task.id))
+        }
+    }
+
+    /// Says why outcomes were not recorded: their leases were lost (another worker has the
+    /// tasks), or the tasks were deleted meanwhile (a chain stopped by `deleteGroup`).
+    private func report(lost: [UUID]) async {
+        let deleted = (try? await broker.pool.withConnection { try await broker.vanished(lost, on: $0) }) ?? []
+        let taken = lost.filter { !deleted.contains($0) }
+        if !deleted.isEmpty {
+            logger.info("tasks were deleted while they ran (their group was deleted); their outcomes were dropped",
+                        metadata: ["tasks": "\(LeaseRetry.list(lost.filter(deleted.contains)))"])
+        }
+        if !taken.isEmpty {
+            logger.warning("tasks' leases were lost before their outcomes were recorded; other workers have them",
+                           metadata: ["tasks": "\(LeaseRetry.list(taken))"])
         }
     }
 }

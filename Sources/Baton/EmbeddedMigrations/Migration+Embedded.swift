@@ -13,5 +13,6 @@ extension Migration {
         migration0008,
         migration0009,
         migration0010,
+        migration0011,
     ]
 }
