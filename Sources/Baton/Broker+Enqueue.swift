@@ -11,15 +11,21 @@ extension Broker {
     ///   - maxAttempts: attempts before a failure is final; each retry waits `retryDelay`
     ///     doubled per attempt, with jitter.
     ///   - timeout: how long one attempt may run; nil: the cluster's default.
+    ///   - taskName: a name to find it by (`result(name)`), django-q's `task_name`; the
+    ///     function's name when nil.
     /// - Returns: the task's id.
     /// - Throws: `BatonError.invalidArgument` for bad input (nothing is enqueued).
     @discardableResult
     public func asyncTask(
         _ function: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], group: String? = nil,
         cached: Caching = false, sync: Bool = false, priority: Int = 0, maxAttempts: Int = 1,
-        retryDelay: Duration = .seconds(1), timeout: Duration? = nil, in transaction: Transaction? = nil
+        retryDelay: Duration = .seconds(1), timeout: Duration? = nil, taskName: String? = nil,
+        in transaction: Transaction? = nil
     ) async throws -> UUID {
         try refuseSyncInTransaction(sync, transaction)
+        if let taskName, taskName.isEmpty {
+            throw BatonError(code: .invalidArgument, message: "a task name cannot be empty; leave it out to use the function's")
+        }
         guard !function.isEmpty else {
             throw BatonError(code: .invalidArgument, message: "the task has no function name; nothing was enqueued")
         }
@@ -31,8 +37,8 @@ extension Broker {
         ]
         // A task of a group goes through baton.async_task, which joins (or creates) the group
         // in the same statement; any other is one INSERT, as asyncTasks writes its rows.
-        let (statement, parameters) = group.map { (SQL.asyncTask, [function, argsText, kwargsText, $0] + options) }
-            ?? (SQL.insertTask, [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0]])
+        let (statement, parameters) = group.map { (SQL.asyncTask, [function, argsText, kwargsText, $0] + options + [taskName]) }
+            ?? (SQL.insertTask, [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0], taskName])
         guard sync else {
             return try await invalidInputAsBatonError {
                 try await enqueue(statement, parameters, in: transaction)[0].decode("id")
@@ -136,21 +142,21 @@ extension Broker {
     private enum SQL {
         /// Enqueues one task of a group through the SQL API (baton.async_task).
         static let asyncTask = PreparedStatement(name: "baton_async_task", sql: """
-            SELECT baton.async_task($1, $2::jsonb, $3::jsonb, $4, $5::interval, NULL, $6::integer, $7::integer,
-                                    $8::interval, $9::interval, $10::boolean) AS id
+            SELECT baton.async_task($1, $2::jsonb, $3::jsonb, $4, $5::interval, $10, $6::integer, $7::integer,
+                                    $8::interval, $9::interval, $11::boolean) AS id
             """)
-        /// Enqueues one task of no group, its id made here ($9): the row baton.async_task would
+        /// Enqueues one task of no group, its id made here ($9), its name $10 or its function's: the row baton.async_task would
         /// write, without the function call (a tenth of an enqueue's time). The table's checks
         /// still apply, and baton_enqueue's row policy; with no RETURNING it needs INSERT only.
-        /// In the caller's transaction ($10) the NOTIFY goes with it, as async_task's does.
+        /// In the caller's transaction ($11) the NOTIFY goes with it, as async_task's does.
         static let insertTask = PreparedStatement(name: "baton_insert_task", sql: """
             WITH task AS (
                 INSERT INTO baton.tasks (id, name, func, args, kwargs, cache_ttl, priority, max_attempts, retry_delay,
                                          timeout)
-                VALUES ($9::uuid, $1, $1, $2::jsonb, $3::jsonb, $4::interval, $5::integer, $6::integer,
+                VALUES ($9::uuid, coalesce($10, $1), $1, $2::jsonb, $3::jsonb, $4::interval, $5::integer, $6::integer,
                         $7::interval, $8::interval)
             )
-            SELECT $9::uuid AS id, CASE WHEN $10::boolean THEN pg_notify('baton', 'queued') END AS notified
+            SELECT $9::uuid AS id, CASE WHEN $11::boolean THEN pg_notify('baton', 'queued') END AS notified
             """)
         /// Enqueues a chain through the SQL API (baton.async_chain).
         static let asyncChain = PreparedStatement(name: "baton_async_chain", sql: """

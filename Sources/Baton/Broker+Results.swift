@@ -15,6 +15,25 @@ extension Broker {
         }
     }
 
+    /// The result of the task with this id, or else this name (given with `taskName:`; the
+    /// latest task of that name). django-q's `result`, which takes either.
+    public func result(_ idOrName: String, wait: Wait = .none) async throws -> JSONValue? {
+        try await fetch(idOrName, wait: wait)?.value
+    }
+
+    /// The record of the task with this id, or else this name (the latest of that name).
+    public func fetch(_ idOrName: String, wait: Wait = .none) async throws -> TaskRecord? {
+        if let id = UUID(uuidString: idOrName) { return try await fetch(id, wait: wait) }
+        let byName = { try await self.query(ResultSQL.named, idOrName).first.map(TaskRecord.init(row:)) }
+        if let record = try await byName() { return record }
+        guard !wait.isNone else { return nil }
+        // Still queued: wait on its id, which its notification names; not enqueued yet: look again.
+        if let queued = try await query(ResultSQL.queuedNamed, idOrName).first?.decode("id", as: UUID.self) {
+            return try await fetch(queued, wait: wait)
+        }
+        return try await waitFor(ids: [], wait: wait, byName)
+    }
+
     /// The results of a group, chains in chain order. django-q's `result_group`.
     ///
     /// As django-q waits: with `count`, until the group has that many results (failures
@@ -137,6 +156,15 @@ enum ResultSQL {
         SELECT \(TaskRecord.columns) FROM baton.all_results WHERE group_id = $1
         ORDER BY chain_position NULLS LAST, stopped_at, id
         """)
+    /// The latest finished task of a name (results_name, cached_results_name).
+    static let named = PreparedStatement(name: "baton_result_named", sql: """
+        SELECT \(TaskRecord.columns) FROM baton.all_results WHERE name = $1 AND name <> func
+        ORDER BY stopped_at DESC LIMIT 1
+        """)
+    /// A queued or running task of a name, to wait on its id (reads the queue: only while waiting).
+    static let queuedNamed = """
+        SELECT id FROM baton.tasks WHERE name = $1 AND name <> func ORDER BY enqueued_at DESC LIMIT 1
+        """
     /// The length a chain expects (groups primary key).
     static let groupLength = "SELECT length FROM baton.groups WHERE id = $1"
     static let count = """

@@ -8,11 +8,12 @@ import LibPQ
 public func asyncTask(
     _ function: String, _ args: JSONValue..., kwargs: [String: JSONValue] = [:], group: String? = nil,
     cached: Caching = false, sync: Bool = false, broker: Broker? = nil, maxAttempts: Int = 1,
-    retryDelay: Duration = .seconds(1), timeout: Duration? = nil, in transaction: Transaction? = nil
+    retryDelay: Duration = .seconds(1), timeout: Duration? = nil, taskName: String? = nil,
+    in transaction: Transaction? = nil
 ) async throws -> UUID {
     try await resolve(broker).asyncTask(
         function, args: args, kwargs: kwargs, group: group, cached: cached, sync: sync, maxAttempts: maxAttempts,
-        retryDelay: retryDelay, timeout: timeout, in: transaction)
+        retryDelay: retryDelay, timeout: timeout, taskName: taskName, in: transaction)
 }
 
 /// Enqueues a chain of `(function, args)` pairs; returns its group id. django-q's `async_chain`.
@@ -57,6 +58,17 @@ public func result(_ taskID: UUID, wait: Wait = .none, broker: Broker? = nil) as
 /// A task's record; nil while unfinished. django-q's `fetch`.
 public func fetch(_ taskID: UUID, wait: Wait = .none, broker: Broker? = nil) async throws -> TaskRecord? {
     try await resolve(broker).fetch(taskID, wait: wait)
+}
+
+/// The result of the task with this id or name (the latest of that name); nil while
+/// unfinished. django-q's `result` with a name.
+public func result(_ idOrName: String, wait: Wait = .none, broker: Broker? = nil) async throws -> JSONValue? {
+    try await resolve(broker).result(idOrName, wait: wait)
+}
+
+/// The record of the task with this id or name. django-q's `fetch` with a name.
+public func fetch(_ idOrName: String, wait: Wait = .none, broker: Broker? = nil) async throws -> TaskRecord? {
+    try await resolve(broker).fetch(idOrName, wait: wait)
 }
 
 /// A group's results. django-q's `result_group`: with `count`, blocks until the group has

@@ -16,7 +16,7 @@ struct ResultCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Argument(help: "A task id, or a group or chain id.")
+    @Argument(help: "A task id or name, or a group or chain id.")
     var id: String
 
     @Option(help: "Milliseconds to wait for it (-1: for ever).")
@@ -38,10 +38,8 @@ struct ResultCommand: AsyncParsableCommand {
                 if wait.isNone, let count, try await broker.countGroup(id) < count { return nil }
                 return try await broker.resultGroup(id, failures: true, wait: wait, count: count).map(JSONValue.array)
             }
-            guard let task = UUID(uuidString: id) else {
-                throw ValidationError("\(id) is neither a task id (a UUID) nor a group that exists")
-            }
-            return try await broker.result(task, wait: wait)
+            // A task id, or the name a task was given (the latest task of that name).
+            return try await broker.result(id, wait: wait)
         }
         guard let value else {
             FileHandle.standardError.write(Data("no result for \(id) (yet)\n".utf8))

@@ -20,6 +20,9 @@ struct TaskCommand: AsyncParsableCommand {
     @Option(help: "Keyword arguments as a JSON object.")
     var kwargs = "{}"
 
+    @Option(help: "A name to find the task by (baton result NAME), as django-q's task_name.")
+    var name: String?
+
     func run() async throws {
         guard case .object(let keywords) = try JSONValue.parse(kwargs) else {
             throw ValidationError("--kwargs must be a JSON object, such as {\"x\": 1}")
@@ -28,7 +31,7 @@ struct TaskCommand: AsyncParsableCommand {
         let id = try await database.withBroker { broker in
             try await broker.asyncTask(
                 function, args: values, kwargs: keywords, group: options.group, cached: options.caching,
-                sync: options.sync)
+                sync: options.sync, taskName: name)
         }
         print(id.uuidString.lowercased())
     }

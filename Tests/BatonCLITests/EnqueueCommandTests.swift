@@ -65,6 +65,17 @@ import TestSupport
         }
     }
 
+    @Test func aTaskNamedOnTheCommandLineIsFoundByName() async throws {
+        try await TestDatabase.withBroker { broker in
+            let task = try run(["task", "--sync", "--name", "nightly totals", "math.floor", "2.5"], on: broker)
+            #expect(task.status == 0, "\(task.error)")
+            let found = try run(["result", "nightly totals"], on: broker)
+            #expect(found.status == 0 && found.output == "2\n", "\(found)")
+            let missing = try run(["result", "never named"], on: broker)
+            #expect(missing.status == 1 && missing.error.contains("no result"), "\(missing)")
+        }
+    }
+
     @Test func infoShowsWhatWaitsForAWorker() async throws {
         try await TestDatabase.withBroker { broker in
             let queued = try run(["task", "reports.monthly", "2026"], on: broker)

@@ -14,5 +14,6 @@ extension Migration {
         migration0009,
         migration0010,
         migration0011,
+        migration0012,
     ]
 }
