@@ -17,8 +17,12 @@ extension Broker {
 
     /// The result of the task with this id, or else this name (given with `taskName:`; the
     /// latest task of that name). django-q's `result`, which takes either.
+    /// The id of an `asyncIter` gives the list of its results, as in django-q.
     public func result(_ idOrName: String, wait: Wait = .none) async throws -> JSONValue? {
-        try await fetch(idOrName, wait: wait)?.value
+        if UUID(uuidString: idOrName) != nil, try await !query(IterSQL.length, idOrName).isEmpty {
+            return try await resultIter(idOrName, wait: wait).map(JSONValue.array)
+        }
+        return try await fetch(idOrName, wait: wait)?.value
     }
 
     /// The record of the task with this id, or else this name (the latest of that name).

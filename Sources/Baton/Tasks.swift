@@ -101,3 +101,14 @@ public func deleteGroup(_ groupID: String, tasks: Bool = false, broker: Broker? 
 public func queueSize(broker: Broker? = nil) async throws -> Int {
     try await resolve(broker).queueSize()
 }
+
+/// Enqueues `function` once per argument list; returns the iter's id. django-q's `async_iter`.
+@discardableResult
+public func asyncIter(
+    _ function: String, _ argumentLists: [[JSONValue]], cached: Caching = false, broker: Broker? = nil,
+    maxAttempts: Int = 1, retryDelay: Duration = .seconds(1), timeout: Duration? = nil, in transaction: Transaction? = nil
+) async throws -> String {
+    try await resolve(broker).asyncIter(
+        function, argumentLists, cached: cached, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout,
+        in: transaction)
+}

@@ -41,7 +41,7 @@ import TestSupport
             #expect(!typeRecord.success)
             #expect(typeRecord.error?.contains("math.copysign") == true)
             #expect(typeRecord.error?.contains("argument 1") == true)
-            #expect(typeRecord.error?.contains("Double") == true)
+            #expect(typeRecord.error?.contains("must be real number, not str") == true, "Python's TypeError")
             #expect(try #require(wrongCount).error == "math.floor takes 1 argument, got 2")
         }
     }

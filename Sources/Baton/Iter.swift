@@ -1,0 +1,99 @@
+import Foundation
+import LibPQ
+import Synchronization
+
+extension Broker {
+    /// Enqueues `function` once per argument list, one task each, in one statement: django-q's
+    /// `async_iter`. The tasks run side by side; `result(id)` (or `resultIter`) gives their
+    /// results in the order given, once every one has finished.
+    /// - Returns: the iter's id.
+    @discardableResult
+    public func asyncIter(
+        _ function: String, _ argumentLists: [[JSONValue]], cached: Caching = false, priority: Int = 0,
+        maxAttempts: Int = 1, retryDelay: Duration = .seconds(1), timeout: Duration? = nil,
+        in transaction: Transaction? = nil
+    ) async throws -> String {
+        let listText = try JSONValue.array(argumentLists.map(JSONValue.array)).jsonText()
+        try checkSize(listText.utf8.count, of: "the iter's arguments")
+        return try await invalidInputAsBatonError {
+            try await enqueue(IterSQL.asyncIter, [
+                function, listText, cached.interval, priority, maxAttempts, retryDelay.postgresInterval,
+                timeout?.postgresInterval,
+            ], in: transaction)[0].decode("id")
+        }
+    }
+
+    /// An iter's results in the order its argument lists were given (a failure's error text
+    /// in its place), once all have finished, waiting up to `wait`; nil before, or when `id`
+    /// is no iter. django-q's `result` of an `async_iter` id.
+    public func resultIter(_ id: String, wait: Wait = .none) async throws -> [JSONValue]? {
+        try await fetchIter(id, wait: wait)?.map(\.value)
+    }
+
+    /// An iter's task records in order, once all have finished; nil before.
+    public func fetchIter(_ id: String, wait: Wait = .none) async throws -> [TaskRecord]? {
+        guard let length = try await query(IterSQL.length, id).first?.decode("length", as: Int.self) else { return nil }
+        if wait.isNone, try await countGroup(id) < length { return nil }
+        guard let records = try await fetchGroup(id, failures: true, wait: wait, count: length),
+              records.count >= length else { return nil }
+        return records
+    }
+}
+
+/// An iter built argument list by argument list, then run. django-q's `Iter`.
+public final class Iter: Sendable {
+    public let function: String
+    public let cached: Caching
+    public let broker: Broker?
+    private let state: Mutex<(lists: [[JSONValue]], id: String?)>
+
+    public init(_ function: String, args: [[JSONValue]] = [], cached: Caching = false, broker: Broker? = nil) {
+        (self.function, self.cached, self.broker) = (function, cached, broker)
+        state = Mutex((args, nil))
+    }
+
+    /// Adds one task's arguments; returns how many there are.
+    @discardableResult
+    public func append(_ args: JSONValue...) -> Int {
+        state.withLock { state in
+            state.lists.append(args)
+            return state.lists.count
+        }
+    }
+
+    /// The iter's id once it has run.
+    public var id: String? { state.withLock { $0.id } }
+    public var started: Bool { id != nil }
+    public func length() -> Int { state.withLock { $0.lists.count } }
+
+    /// Enqueues the tasks; returns the iter's id.
+    @discardableResult
+    public func run(in transaction: Transaction? = nil) async throws -> String {
+        let lists = state.withLock { $0.lists }
+        let id = try await resolve(broker).asyncIter(function, lists, cached: cached, in: transaction)
+        state.withLock { $0.id = id }
+        return id
+    }
+
+    /// The results in order once all have finished, waiting up to `wait`; nil before `run()`.
+    public func result(wait: Wait = .none) async throws -> [JSONValue]? {
+        guard let id else { return nil }
+        return try await resolve(broker).resultIter(id, wait: wait)
+    }
+
+    /// The task records in order once all have finished; nil before `run()`.
+    public func fetch(wait: Wait = .none) async throws -> [TaskRecord]? {
+        guard let id else { return nil }
+        return try await resolve(broker).fetchIter(id, wait: wait)
+    }
+}
+
+enum IterSQL {
+    /// Enqueues an iter (baton.async_iter).
+    static let asyncIter = PreparedStatement(name: "baton_async_iter", sql: """
+        SELECT baton.async_iter($1, $2::jsonb, $3::interval, $4::integer, $5::integer, $6::interval, $7::interval,
+                                $8::boolean) AS id
+        """)
+    /// An iter's length (groups primary key).
+    static let length = "SELECT length FROM baton.groups WHERE id = $1 AND kind = 'iter'"
+}
