@@ -4,14 +4,15 @@ import LibPQ
 /// Reading results, waiting for them with LISTEN/NOTIFY rather than polling.
 extension Broker {
     /// A task's result (or the error text of a failure); nil while it has not finished.
-    public func result(_ taskID: UUID, wait: Wait = .none) async throws -> JSONValue? {
-        try await fetch(taskID, wait: wait)?.value
+    /// With `cached`, only the cache is read, as django-q's `result_cached`.
+    public func result(_ taskID: UUID, wait: Wait = .none, cached: Bool = false) async throws -> JSONValue? {
+        try await fetch(taskID, wait: wait, cached: cached)?.value
     }
 
-    /// A task's record; nil while it has not finished.
-    public func fetch(_ taskID: UUID, wait: Wait = .none) async throws -> TaskRecord? {
+    /// A task's record; nil while it has not finished. With `cached`, from the cache only.
+    public func fetch(_ taskID: UUID, wait: Wait = .none, cached: Bool = false) async throws -> TaskRecord? {
         try await waitFor(ids: [taskID.lowercasedText], wait: wait) {
-            try await query(ResultSQL.task, taskID).first.map(TaskRecord.init(row:))
+            try await query(ResultSQL.task, taskID, cached).first.map(TaskRecord.init(row:))
         }
     }
 
@@ -46,20 +47,21 @@ extension Broker {
     /// result. When the wait runs out, the results found so far are returned.
     /// - Parameters:
     ///   - failures: include the error texts of failed tasks.
+    ///   - cached: read the cache only, as django-q's `result_group_cached`.
     /// - Returns: nil when there is no result (without `failures`: no successful one).
     public func resultGroup(
-        _ groupID: String, failures: Bool = false, wait: Wait = .none, count: Int? = nil
+        _ groupID: String, failures: Bool = false, wait: Wait = .none, count: Int? = nil, cached: Bool = false
     ) async throws -> [JSONValue]? {
-        try await fetchGroup(groupID, failures: failures, wait: wait, count: count)?.map(\.value)
+        try await fetchGroup(groupID, failures: failures, wait: wait, count: count, cached: cached)?.map(\.value)
     }
 
     /// The records of a group, chains in chain order, waiting as `resultGroup` does.
     /// django-q's `fetch_group`.
     public func fetchGroup(
-        _ groupID: String, failures: Bool = true, wait: Wait = .none, count: Int? = nil
+        _ groupID: String, failures: Bool = true, wait: Wait = .none, count: Int? = nil, cached: Bool = false
     ) async throws -> [TaskRecord]? {
         let records = { () async throws -> [TaskRecord]? in
-            let records = try await self.query(ResultSQL.group, groupID).map(TaskRecord.init(row:))
+            let records = try await self.query(ResultSQL.group, groupID, cached).map(TaskRecord.init(row:))
             let kept = failures ? records : records.filter(\.success)
             return kept.isEmpty ? nil : kept
         }
@@ -67,7 +69,7 @@ extension Broker {
         // A group seen and then gone was deleted with its tasks: it will never have `count`.
         var seen = false
         _ = try await waitFor(ids: [groupID], wait: wait.isNone ? .forever : wait) {
-            let row = try await self.query(ResultSQL.progress, groupID)[0]
+            let row = try await self.query(ResultSQL.progress, groupID, cached)[0]
             let present: Bool = try row.decode("present")
             defer { seen = seen || present }
             return try row.decode("count", as: Int.self) >= count || (seen && !present) ? true : nil
@@ -75,9 +77,10 @@ extension Broker {
         return try await records()
     }
 
-    /// How many results a group has; with `failures`, how many of them failed.
-    public func countGroup(_ groupID: String, failures: Bool = false) async throws -> Int {
-        try await query(ResultSQL.count, groupID, failures)[0].decode("count")
+    /// How many results a group has; with `failures`, how many of them failed; with
+    /// `cached`, in the cache only.
+    public func countGroup(_ groupID: String, failures: Bool = false, cached: Bool = false) async throws -> Int {
+        try await query(ResultSQL.count, groupID, failures, cached)[0].decode("count")
     }
 
     /// Deletes a group, as django-q's `delete_group`. Without `tasks`, its results leave
@@ -154,10 +157,11 @@ enum ResultSQL {
     /// One finished task (results and cached_results primary keys, through baton.all_results).
     /// Prepared: a waiter runs it each time it is woken.
     static let task = PreparedStatement(
-        name: "baton_result", sql: "SELECT \(TaskRecord.columns) FROM baton.all_results WHERE id = $1")
+        name: "baton_result",
+        sql: "SELECT \(TaskRecord.columns) FROM baton.all_results WHERE id = $1 AND (cached OR NOT $2::boolean)")
     /// A group's results in chain order (results_group, cached_results_group).
     static let group = PreparedStatement(name: "baton_result_group", sql: """
-        SELECT \(TaskRecord.columns) FROM baton.all_results WHERE group_id = $1
+        SELECT \(TaskRecord.columns) FROM baton.all_results WHERE group_id = $1 AND (cached OR NOT $2::boolean)
         ORDER BY chain_position NULLS LAST, stopped_at, id
         """)
     /// The latest finished task of a name (results_name, cached_results_name).
@@ -172,7 +176,8 @@ enum ResultSQL {
     /// The length a chain expects (groups primary key).
     static let groupLength = "SELECT length FROM baton.groups WHERE id = $1"
     static let count = """
-        SELECT count(*) AS count FROM baton.all_results WHERE group_id = $1 AND (NOT $2::boolean OR NOT success)
+        SELECT count(*) AS count FROM baton.all_results
+        WHERE group_id = $1 AND (NOT $2::boolean OR NOT success) AND (cached OR NOT $3::boolean)
         """
     /// A group's results leave it; the group's row goes once it has no unfinished task
     /// (results_group, tasks_chain_link).
@@ -198,7 +203,7 @@ enum ResultSQL {
         """
     /// A group's result count, and whether the group exists (results_group; groups primary key).
     static let progress = """
-        SELECT (SELECT count(*) FROM baton.all_results WHERE group_id = $1) AS count,
+        SELECT (SELECT count(*) FROM baton.all_results WHERE group_id = $1 AND (cached OR NOT $2::boolean)) AS count,
                EXISTS (SELECT 1 FROM baton.groups WHERE id = $1) AS present
         """
     /// Queued tasks (tasks_claim_order).

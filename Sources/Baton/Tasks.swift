@@ -51,13 +51,13 @@ public func asyncChain(
 }
 
 /// A task's result; nil while unfinished. django-q's `result`.
-public func result(_ taskID: UUID, wait: Wait = .none, broker: Broker? = nil) async throws -> JSONValue? {
-    try await resolve(broker).result(taskID, wait: wait)
+public func result(_ taskID: UUID, wait: Wait = .none, cached: Bool = false, broker: Broker? = nil) async throws -> JSONValue? {
+    try await resolve(broker).result(taskID, wait: wait, cached: cached)
 }
 
 /// A task's record; nil while unfinished. django-q's `fetch`.
-public func fetch(_ taskID: UUID, wait: Wait = .none, broker: Broker? = nil) async throws -> TaskRecord? {
-    try await resolve(broker).fetch(taskID, wait: wait)
+public func fetch(_ taskID: UUID, wait: Wait = .none, cached: Bool = false, broker: Broker? = nil) async throws -> TaskRecord? {
+    try await resolve(broker).fetch(taskID, wait: wait, cached: cached)
 }
 
 /// The result of the task with this id or name (the latest of that name); nil while
@@ -74,21 +74,25 @@ public func fetch(_ idOrName: String, wait: Wait = .none, broker: Broker? = nil)
 /// A group's results. django-q's `result_group`: with `count`, blocks until the group has
 /// that many (for at most `wait` when given); see `Broker.resultGroup`.
 public func resultGroup(
-    _ groupID: String, failures: Bool = false, wait: Wait = .none, count: Int? = nil, broker: Broker? = nil
+    _ groupID: String, failures: Bool = false, wait: Wait = .none, count: Int? = nil, cached: Bool = false,
+    broker: Broker? = nil
 ) async throws -> [JSONValue]? {
-    try await resolve(broker).resultGroup(groupID, failures: failures, wait: wait, count: count)
+    try await resolve(broker).resultGroup(groupID, failures: failures, wait: wait, count: count, cached: cached)
 }
 
 /// A group's records. django-q's `fetch_group`, waiting as `resultGroup` does.
 public func fetchGroup(
-    _ groupID: String, failures: Bool = true, wait: Wait = .none, count: Int? = nil, broker: Broker? = nil
+    _ groupID: String, failures: Bool = true, wait: Wait = .none, count: Int? = nil, cached: Bool = false,
+    broker: Broker? = nil
 ) async throws -> [TaskRecord]? {
-    try await resolve(broker).fetchGroup(groupID, failures: failures, wait: wait, count: count)
+    try await resolve(broker).fetchGroup(groupID, failures: failures, wait: wait, count: count, cached: cached)
 }
 
 /// How many results a group has (with `failures`, failed ones). django-q's `count_group`.
-public func countGroup(_ groupID: String, failures: Bool = false, broker: Broker? = nil) async throws -> Int {
-    try await resolve(broker).countGroup(groupID, failures: failures)
+public func countGroup(
+    _ groupID: String, failures: Bool = false, cached: Bool = false, broker: Broker? = nil
+) async throws -> Int {
+    try await resolve(broker).countGroup(groupID, failures: failures, cached: cached)
 }
 
 /// Deletes a group (with `tasks`, its results too). django-q's `delete_group`.
@@ -111,4 +115,16 @@ public func asyncIter(
     try await resolve(broker).asyncIter(
         function, argumentLists, cached: cached, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout,
         in: transaction)
+}
+
+/// Deletes a task's cached result. django-q's `delete_cached`.
+@discardableResult
+public func deleteCached(_ taskID: UUID, broker: Broker? = nil) async throws -> Bool {
+    try await resolve(broker).deleteCached(taskID)
+}
+
+/// Deletes a group's cached results. django-q's `delete_group_cached`.
+@discardableResult
+public func deleteGroupCached(_ groupID: String, broker: Broker? = nil) async throws -> Int {
+    try await resolve(broker).deleteGroupCached(groupID)
 }

@@ -46,4 +46,25 @@ import TestSupport
             #expect(kept == 2)
         }
     }
+
+    /// django-q's `*_cached` calls read the cache only; delete_cached and delete_group_cached.
+    @Test func cachedOnlyReadsAndDeletes() async throws {
+        try await TestDatabase.withBroker { broker in
+            let stored = try await asyncTask("baton.echo", 1, group: "mixed", sync: true, broker: broker)
+            let cachedID = try await asyncTask("baton.echo", 2, group: "mixed", cached: true, sync: true, broker: broker)
+            try await asyncTask("baton.echo", 3, group: "mixed", cached: true, sync: true, broker: broker)
+            #expect(try await result(stored, broker: broker) == [1])
+            #expect(try await result(stored, cached: true, broker: broker) == nil, "not in the cache")
+            #expect(try await result(cachedID, cached: true, broker: broker) == [2])
+            #expect(try await countGroup("mixed", broker: broker) == 3)
+            #expect(try await countGroup("mixed", cached: true, broker: broker) == 2)
+            #expect(Set(try #require(try await resultGroup("mixed", cached: true, broker: broker))) == [[2], [3]])
+            #expect(try await fetchGroup("mixed", count: 2, cached: true, broker: broker)?.count == 2)
+            #expect(try await deleteCached(cachedID, broker: broker))
+            #expect(try await deleteCached(cachedID, broker: broker) == false, "already gone")
+            #expect(try await deleteCached(stored, broker: broker) == false, "delete_cached leaves baton.results alone")
+            #expect(try await deleteGroupCached("mixed", broker: broker) == 1)
+            #expect(try await resultGroup("mixed", broker: broker) == [[1]])
+        }
+    }
 }
