@@ -11,7 +11,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, baton, pg_tem
       AND NOT EXISTS (SELECT 1 FROM baton.cached_results AS c WHERE c.id = l.id)
 $$;
 
--- Only the cluster's role runs it (baton.grant_roles grants it from 0013 on).
+-- Only the cluster's role runs it (baton.grant_roles grants it from 0014 on).
 REVOKE ALL ON FUNCTION baton.vanished_tasks(uuid[]) FROM PUBLIC;
 DO $$
 BEGIN

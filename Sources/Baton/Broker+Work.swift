@@ -41,14 +41,17 @@ extension Broker {
     /// Marks a cluster alive in `baton.clusters` (registering it) and extends by `lease` the
     /// leases of the tasks in `held` that it still owns: the work alive in it. A task it
     /// leaves out keeps no lease and is rescued once that runs out.
-    /// - Returns: how many leases were extended.
+    /// `finished` (tasks recorded so far) and `residentBytes` (its memory) are what
+    /// `baton info` shows of it.
+    /// - Returns: the tasks whose leases were extended (of `held`, those it still owns).
     @discardableResult
     public func heartbeat(
         cluster name: String, workers: Int, functions: [String], lease: Duration, held: [UUID],
-        on connection: Connection
-    ) async throws -> Int {
+        finished: Int = 0, residentBytes: Int? = nil, on connection: Connection
+    ) async throws -> [UUID] {
         try await connection.query(
-            WorkSQL.heartbeat, [name, workers, functions, lease.postgresInterval, held])[0].decode(0)
+            WorkSQL.heartbeat, [name, workers, functions, lease.postgresInterval, held, finished, residentBytes]
+        ).map { try $0.decode(0) }
     }
 
     /// Puts tasks whose lease expired back in the queue (or fails them after their 5th lost
@@ -101,10 +104,10 @@ enum WorkSQL {
     static let complete = PreparedStatement(
         name: "baton_complete",
         sql: "SELECT baton.complete_task($1::uuid, $2, $3::boolean, $4::jsonb, $5)")
-    /// A cluster's heartbeat: alive, the leases it holds extended (clusters and tasks primary keys).
+    /// A cluster's heartbeat: alive, the leases it holds extended, those returned (clusters and tasks primary keys).
     static let heartbeat = PreparedStatement(
         name: "baton_heartbeat",
-        sql: "SELECT baton.cluster_heartbeat($1, $2::integer, $3::text[], $4::interval, $5::uuid[])")
+        sql: "SELECT baton.heartbeat($1, $2::integer, $3::text[], $4::interval, $5::uuid[], $6::bigint, $7::bigint)")
     /// Expired cached results and silent clusters removed (cached_results_expiry; clusters scanned, a few rows).
     static let prune = "SELECT baton.prune_expired()"
     /// A cluster leaves (baton.leave_cluster; clusters primary key).

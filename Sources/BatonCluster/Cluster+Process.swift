@@ -6,6 +6,15 @@ extension Cluster {
     func work() async {
         let signal = Signal()
         while let task = await local.next(for: signal) {
+            guard leases.mayStart(task.id) else {
+                // Paused or cut off past its lease: another worker may have it by now.
+                leases.drop([task.id])
+                logger.warning("""
+                    not starting a task whose lease may have run out (this cluster was paused or cut off); \
+                    the rescuer puts it back
+                    """, metadata: ["task": "\(task.id.lowercasedText)", "function": "\(task.function)"])
+                continue
+            }
             let refill = state.withLock { state in
                 state.running += 1
                 return state.queueMayHaveMore
@@ -27,7 +36,7 @@ extension Cluster {
         state.withLock { $0.prefetch.ran(for: ContinuousClock.now - started) }
         if abandoned {
             logger.critical("a task ignored the cancellation of its timeout; stopping the cluster", metadata: [
-                "task": "\(task.id)", "function": "\(task.function)",
+                "task": "\(task.id.lowercasedText)", "function": "\(task.function)",
             ])
             state.withLock { $0.abandoned.append(task.id) }
         }

@@ -43,7 +43,7 @@ public final class Cluster: Service, Sendable {
     let wake = Signal()
     let local = LocalQueue()
     /// The tasks whose leases the heartbeat renews.
-    let leases = Leases()
+    let leases: Leases
     let completer: Completer
     let executor: Executor<ContinuousClock>
     let heartbeat: Heartbeat
@@ -61,12 +61,14 @@ public final class Cluster: Service, Sendable {
         self.logger = logger
         let state = Locked(State(prefetch: Prefetch(workers: configuration.workers, maximum: configuration.prefetch)))
         self.state = state
+        leases = Leases(lease: configuration.lease)
         let (local, wake, leases) = (self.local, self.wake, self.leases)
         executor = Executor(
             registry: registry, timeout: configuration.timeout, abandonAfter: configuration.abandonAfter,
             clock: ContinuousClock())
         heartbeat = Heartbeat(
-            broker: broker, configuration: configuration, functions: functions, leases: leases, logger: logger)
+            broker: broker, configuration: configuration, functions: functions, leases: leases, logger: logger,
+            finished: { state.withLock { $0.finished } })
         rescuer = Rescuer(broker: broker, logger: logger)
         completer = Completer(
             broker: broker, owner: configuration.name, lease: configuration.lease, logger: logger, leases: leases,
@@ -198,7 +200,7 @@ public final class Cluster: Service, Sendable {
                 functions: functions, limit: limit, owner: configuration.name, lease: configuration.lease,
                 on: connection)
         }
-        leases.hold(tasks.map(\.id))
+        leases.hold(tasks.map(\.id), sent: started)
         state.withLock { $0.prefetch.claimed(in: ContinuousClock.now - started) }
         return tasks
     }

@@ -81,6 +81,7 @@ final class Completer: Sendable {
 
     private func record(_ batch: [Outcome]) async {
         let (broker, owner, lease, functions) = (self.broker, self.owner, self.lease, self.functions())
+        let sent = ContinuousClock.now
         let written = await LeaseRetry(lease: lease, logger: logger, tasks: batch.map(\.task.id)).run {
             try await broker.pool.withConnection { connection in
                 try await broker.complete(batch, owner: owner, functions: functions, lease: lease, on: connection)
@@ -89,7 +90,7 @@ final class Completer: Sendable {
         switch written {
         case .success(let result):
             if !result.lost.isEmpty { await report(lost: result.lost) }
-            leases.hold(result.next.map(\.id))
+            leases.hold(result.next.map(\.id), sent: sent)
             leases.drop(batch.map(\.task.id))
             let failed = batch.contains { !$0.outcome.isSuccess }
             recorded(result, batch.count - result.lost.count, failed)

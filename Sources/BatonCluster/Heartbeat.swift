@@ -10,17 +10,22 @@ struct Heartbeat: Sendable {
     let functions: [String]
     let leases: Leases
     let logger: Logger
+    /// Tasks this cluster has recorded so far, for `baton info`.
+    let finished: @Sendable () -> Int
 
     /// One beat: registers the cluster (at its start) and renews what it holds.
     /// - Returns: how many leases were renewed.
     @discardableResult
     func beat() async throws -> Int {
-        let held = leases.ids
-        return try await broker.pool.withConnection { connection in
+        let (held, sent) = (leases.ids, ContinuousClock.now)
+        let renewed = try await broker.pool.withConnection { connection in
             try await broker.heartbeat(
                 cluster: configuration.name, workers: configuration.workers, functions: functions,
-                lease: configuration.lease, held: held, on: connection)
+                lease: configuration.lease, held: held, finished: finished(), residentBytes: ResidentMemory.bytes(),
+                on: connection)
         }
+        leases.renewed(renewed, sent: sent)
+        return renewed.count
     }
 
     /// Beats every `configuration.heartbeatInterval`, and after each beat calls `then`, until cancelled.

@@ -20,7 +20,10 @@ struct ClusterCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     @Option(help: "Tasks run at once (default: the number of cores).")
-    var workers = ProcessInfo.processInfo.activeProcessorCount
+    var workers: Int?
+
+    @Flag(help: "Apply pending migrations before starting (as baton migrate does).")
+    var migrate = false
 
     @Option(help: "Seconds a claimed task is leased; renewed every third of it while the task runs.")
     var lease = 30.0
@@ -39,6 +42,14 @@ struct ClusterCommand: AsyncParsableCommand {
         StopSignals.catchNow()
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "baton.cluster")
+        let workers = self.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        if migrate {
+            try await database.withConnection { connection in
+                for migration in try await Migrator().migrate(on: connection) {
+                    logger.info("applied migration \(migration.fileName)")
+                }
+            }
+        }
         let broker = Broker(configuration: try database.configuration(), maxConnections: workers + 2)
         let cluster = Cluster(
             broker: broker,
@@ -47,7 +58,7 @@ struct ClusterCommand: AsyncParsableCommand {
                 timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, prefetch: prefetch),
             logger: logger)
         do {
-            try await cluster.runUntilSignalled(grace: .milliseconds(Int(grace * 1000)))
+            try await MissingSchema.check { try await cluster.runUntilSignalled(grace: .milliseconds(Int(grace * 1000))) }
         } catch let error as BatonError where error.code == .clusterWedged {
             logger.critical("\(error.message)")
             await broker.close()

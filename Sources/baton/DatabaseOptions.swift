@@ -15,9 +15,24 @@ struct DatabaseOptions: ParsableArguments {
         try await Connection.connect(configuration())
     }
 
-    /// A broker on the database, closed when `body` ends.
+    /// A connection for `body`, closed when it ends; a database never migrated is said as such.
+    func withConnection<R>(_ body: (Connection) async throws -> R) async throws -> R {
+        let connection = try await connect()
+        do {
+            let value = try await MissingSchema.check { try await body(connection) }
+            await connection.close()
+            return value
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    /// A broker on the database, closed when `body` ends; a database never migrated is said as such.
     func withBroker<R: Sendable>(maxConnections: Int = 4, _ body: (Broker) async throws -> R) async throws -> R {
-        try await Broker.with(configuration: configuration(), maxConnections: maxConnections, body)
+        try await MissingSchema.check {
+            try await Broker.with(configuration: configuration(), maxConnections: maxConnections, body)
+        }
     }
 }
 
@@ -32,7 +47,25 @@ struct EnqueueOptions: ParsableArguments {
     @Flag(help: "Run it now, in this process, instead of on a cluster.")
     var sync = false
 
-    var caching: Caching { cached ? true : false }
+    @Option(name: .customLong("cache-seconds"), help: "Keep the results in the cache table this many seconds (implies --cached).")
+    var cacheSeconds: Int?
+
+    @Option(help: "Attempts each task gets before its failure is final.")
+    var attempts = 1
+
+    @Option(name: .customLong("retry-delay"), help: "Seconds before the first retry, doubled for each next one.")
+    var retryDelay = 1.0
+
+    @Option(help: "Seconds one attempt may run (default: the cluster's).")
+    var timeout: Double?
+
+    var caching: Caching {
+        if let cacheSeconds { return .expiring(after: .seconds(cacheSeconds)) }
+        return cached ? true : false
+    }
+
+    var retryDuration: Duration { .milliseconds(Int(retryDelay * 1000)) }
+    var timeoutDuration: Duration? { timeout.map { .milliseconds(Int($0 * 1000)) } }
 }
 
 /// Prints a value as JSON, or as a person reads it.

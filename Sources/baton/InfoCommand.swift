@@ -1,5 +1,6 @@
 import ArgumentParser
 import Baton
+import LibPQ
 
 struct InfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,10 @@ struct InfoCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let connection = try await database.connect()
+        try await database.withConnection { connection in try await report(on: connection) }
+    }
+
+    private func report(on connection: Connection) async throws {
         let tasks = try await connection.query(InfoSQL.tasks).map { row -> JSONValue in
             [
                 "function": .string(try row.decode("func")), "waiting": .int(try row.decode("waiting")),
@@ -24,15 +28,19 @@ struct InfoCommand: AsyncParsableCommand {
             [
                 "name": .string(try row.decode("name")), "workers": .int(try row.decode("workers")),
                 "running": .int(try row.decode("running")), "seen_seconds_ago": .double(try row.decode("seen_ago")),
-                "alive": .bool(try row.decode("alive")),
+                "alive": .bool(try row.decode("alive")), "finished": .int(try row.decode("finished")),
+                "rss_bytes": try row.decode("rss_bytes", as: Int?.self).map(JSONValue.int) ?? .null,
+                "uptime_seconds": .double(try row.decode("uptime")),
             ]
         }
         let hour = try await connection.query(InfoSQL.lastHour)[0]
         let summary: JSONValue = [
             "tasks": .array(tasks), "clusters": .array(clusters),
-            "last_hour": ["results": .int(try hour.decode("results")), "failures": .int(try hour.decode("failures"))],
+            "last_hour": [
+                "results": .int(try hour.decode("results")), "failures": .int(try hour.decode("failures")),
+                "cancelled": .int(try hour.decode("cancelled")),
+            ],
         ]
-        await connection.close()
         if json { return try show(summary, json: true) }
         print("tasks by function (waiting / queued / running):")
         if tasks.isEmpty { print("  none") }
@@ -43,11 +51,15 @@ struct InfoCommand: AsyncParsableCommand {
         if clusters.isEmpty { print("  none") }
         for case .object(let cluster) in clusters {
             let state = cluster["alive"] == true ? "alive" : "silent"
+            let memory = cluster["rss_bytes"].flatMap { if case .int(let bytes) = $0 { bytes } else { nil } }
+                .map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "unknown"
             print("  \(cluster["name"]!.plain): \(state), \(cluster["running"]!) of \(cluster["workers"]!) workers busy, "
+                + "\(cluster["finished"]!) tasks done, memory \(memory), up \(cluster["uptime_seconds"]!.plain) s, "
                 + "seen \(cluster["seen_seconds_ago"]!.plain) s ago")
         }
         print("last hour: \(try hour.decode("results", as: Int.self)) results, "
-            + "\(try hour.decode("failures", as: Int.self)) failures")
+            + "\(try hour.decode("failures", as: Int.self)) failures, "
+            + "\(try hour.decode("cancelled", as: Int.self)) chain links cancelled before they ran")
     }
 }
 
@@ -70,13 +82,16 @@ enum InfoSQL {
     /// Clusters and how many tasks each runs; alive when seen within 30 s (clusters, tasks_lease_expiry).
     static let clusters = """
         SELECT c.name, c.workers, round(extract(epoch FROM now() - c.seen_at)::numeric, 1)::float8 AS seen_ago,
+               c.finished, c.rss_bytes, round(extract(epoch FROM now() - c.started_at)::numeric, 1)::float8 AS uptime,
                c.seen_at > now() - interval '30 seconds' AS alive,
                (SELECT count(*) FROM baton.tasks t WHERE t.state = 'running' AND t.lease_owner = c.name) AS running
         FROM baton.clusters AS c ORDER BY c.name
         """
     /// The last hour's results and failures (results_stopped_at).
     static let lastHour = """
-        SELECT count(*) AS results, count(*) FILTER (WHERE NOT success) AS failures
+        SELECT count(*) FILTER (WHERE worker IS NOT NULL) AS results,
+               count(*) FILTER (WHERE NOT success AND worker IS NOT NULL) AS failures,
+               count(*) FILTER (WHERE worker IS NULL) AS cancelled
         FROM baton.all_results WHERE stopped_at > now() - interval '1 hour'
         """
 }

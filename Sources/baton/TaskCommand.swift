@@ -5,7 +5,10 @@ struct TaskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "task",
         abstract: "Enqueue one task and print its id.",
-        discussion: "Each ARG is read as JSON (1, 2.5, true, [1,2], {\"a\":1}), else as a string."
+        discussion: """
+            Each ARG is read as JSON (1, -1, 2.5, true, [1,2], {"a":1}), else as a string; negative \
+            numbers are arguments. A delay before the first attempt is not an option yet.
+            """
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -14,7 +17,7 @@ struct TaskCommand: AsyncParsableCommand {
     @Argument(help: "The function's name, such as math.floor.")
     var function: String
 
-    @Argument(help: "Its positional arguments.")
+    @Argument(parsing: .allUnrecognized, help: "Its positional arguments.")
     var args: [String] = []
 
     @Option(help: "Keyword arguments as a JSON object.")
@@ -23,15 +26,27 @@ struct TaskCommand: AsyncParsableCommand {
     @Option(help: "A name to find the task by (baton result NAME), as django-q's task_name.")
     var name: String?
 
-    func run() async throws {
-        guard case .object(let keywords) = try JSONValue.parse(kwargs) else {
-            throw ValidationError("--kwargs must be a JSON object, such as {\"x\": 1}")
+    @Option(help: "Higher runs first (-32768 to 32767).")
+    var priority = 0
+
+    func validate() throws {
+        guard case .object? = try? JSONValue.parse(kwargs) else {
+            throw ValidationError("--kwargs must be a JSON object, such as {\"x\": 1}, not \(kwargs)")
         }
+        // Arguments are taken after the options, also ones such as -1; a misspelt option is not one.
+        if let unknown = args.first(where: { $0.hasPrefix("-") && (try? JSONValue.parse($0)) == nil }) {
+            throw ValidationError("Unknown option '\(unknown)'")
+        }
+    }
+
+    func run() async throws {
+        guard case .object(let keywords) = try JSONValue.parse(kwargs) else { return }
         let values = args.map { (try? JSONValue.parse($0)) ?? .string($0) }
         let id = try await database.withBroker { broker in
             try await broker.asyncTask(
                 function, args: values, kwargs: keywords, group: options.group, cached: options.caching,
-                sync: options.sync, taskName: name)
+                sync: options.sync, priority: priority, maxAttempts: options.attempts, retryDelay: options.retryDuration,
+                timeout: options.timeoutDuration, taskName: name)
         }
         print(id.uuidString.lowercased())
     }
@@ -53,13 +68,18 @@ struct ChainCommand: AsyncParsableCommand {
     @Option(help: "What a failing link does to the rest: stop or continue.")
     var policy = "stop"
 
-    func run() async throws {
-        guard let policy = ChainPolicy(rawValue: policy) else {
-            throw ValidationError("--policy is stop or continue, not \(self.policy)")
+    func validate() throws {
+        guard ChainPolicy(rawValue: policy) != nil else {
+            throw ValidationError("--policy is stop or continue, not \(policy)")
         }
+    }
+
+    func run() async throws {
         let id = try await database.withBroker { broker in
             try await broker.asyncChain(
-                json: chain, group: options.group, cached: options.caching, sync: options.sync, policy: policy)
+                json: chain, group: options.group, cached: options.caching, sync: options.sync,
+                policy: ChainPolicy(rawValue: policy) ?? .stop, maxAttempts: options.attempts,
+                retryDelay: options.retryDuration, timeout: options.timeoutDuration)
         }
         print(id)
     }

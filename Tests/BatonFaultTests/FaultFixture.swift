@@ -41,6 +41,12 @@ struct FaultFixture {
         return log.split(separator: "\n").contains { $0.hasPrefix("start \(token) ") }
     }
 
+    /// How many times a `test.attempt` task with this token has begun, in all workers.
+    func starts(_ token: String) -> Int {
+        let log = (try? String(contentsOf: attemptLog, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").filter { $0.hasPrefix("start \(token) ") }.count
+    }
+
     /// Runs `scripts/db` on the private database (found with no URL set): `restart`, or `crash SECONDS`.
     func privateDatabase(_ arguments: [String]) throws {
         var environment = ProcessInfo.processInfo.environment

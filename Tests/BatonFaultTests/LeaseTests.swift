@@ -55,6 +55,40 @@ import TestSupport
         }
     }
 
+    /// A cluster stopped (SIGSTOP) past its lease holds claimed tasks it has not begun; another
+    /// cluster takes them meanwhile. Resumed, the first must not start them as well.
+    @Test func aClusterResumedPastItsLeaseDoesNotStartWhatItHadClaimed() async throws {
+        try await TestDatabase.withBroker { broker in
+            let fixture = FaultFixture(broker: broker)
+            let first = try fixture.worker(["--workers", "1", "--lease", "2"])
+            defer { send(SIGKILL, to: first) }
+            // Short tasks first, so that it claims more than it runs at once.
+            let warmUp = try await broker.asyncTasks((0..<20).map { TaskCall("test.attempt", .string("warm-\($0)"), 0, "x") })
+            _ = try await broker.result(warmUp[19], wait: .seconds(20))
+            let waiting = (0..<4).map { "waiting-\($0)" }
+            try await broker.asyncTasks([TaskCall("test.attempt", "long", 3_000, "x")]
+                + waiting.map { TaskCall("test.attempt", .string($0), 0, "x") })
+            let began = try await fixture.waitUntil { fixture.hasStarted("long") }
+            #expect(began)
+            // The four wait in its local queue behind the long one; it stops past its lease.
+            let claimed = try await fixture.number("SELECT count(*) FROM baton.tasks WHERE state = 'running'")
+            #expect(claimed == 5, "claimed \(claimed)")
+            send(SIGSTOP, to: first)
+            let second = try fixture.worker(["--workers", "2", "--lease", "2"])
+            defer { send(SIGKILL, to: second) }
+            let taken = try await fixture.waitUntil(.seconds(20)) { waiting.allSatisfy(fixture.hasStarted) }
+            #expect(taken, "the second cluster rescued and ran them")
+            send(SIGCONT, to: first)
+            let drained = try await fixture.waitUntil(.seconds(20)) {
+                try await fixture.number("SELECT count(*) FROM baton.tasks") == 0
+            }
+            #expect(drained)
+            try await Task.sleep(for: .seconds(1))
+            for token in waiting { #expect(fixture.starts(token) == 1, "\(token) began \(fixture.starts(token)) times") }
+            print("resumed past its lease: the stopped cluster started none of the 4 tasks another cluster had taken")
+        }
+    }
+
     @Test func aClusterKilledWithSigkillIsForgottenAfterThreeLeases() async throws {
         try await TestDatabase.withBroker { broker in
             let fixture = FaultFixture(broker: broker)

@@ -16,5 +16,6 @@ extension Migration {
         migration0011,
         migration0012,
         migration0013,
+        migration0014,
     ]
 }
