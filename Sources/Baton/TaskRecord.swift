@@ -18,7 +18,8 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
     public let groupID: String?
     public let chainPosition: Int?
     public let attempts: Int
-    /// `host:pid` of the worker that ran it; nil for links cancelled before running.
+    /// The name of the cluster that ran it (`host:pid:xxxx`, as in `baton.clusters`), or
+    /// `host:pid:sync` for a task run by its caller; nil for links cancelled before running.
     public let worker: String?
     public let enqueuedAt: Date
     public let startedAt: Date?
