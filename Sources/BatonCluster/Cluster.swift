@@ -144,7 +144,7 @@ public final class Cluster: Service, Sendable {
         if !abandoned.isEmpty {
             throw BatonError(
                 code: .clusterWedged,
-                message: "tasks \(abandoned.map(\.uuidString).joined(separator: ", ")) ignored the cancellation of "
+                message: "tasks \(abandoned.map(\.lowercasedText).joined(separator: ", ")) ignored the cancellation of "
                     + "their timeout; the cluster stopped so that a fresh process can take its place")
         }
     }

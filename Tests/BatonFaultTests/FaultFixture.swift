@@ -41,6 +41,13 @@ struct FaultFixture {
         return log.split(separator: "\n").contains { $0.hasPrefix("start \(token) ") }
     }
 
+    /// Everything the workers started by this fixture wrote to their logs.
+    var workerLogs: String {
+        let files = (try? FileManager.default.contentsOfDirectory(at: logs, includingPropertiesForKeys: nil)) ?? []
+        return files.filter { $0.lastPathComponent.hasPrefix("worker") }
+            .compactMap { try? String(contentsOf: $0, encoding: .utf8) }.joined(separator: "\n")
+    }
+
     /// How many times a `test.attempt` task with this token has begun, in all workers.
     func starts(_ token: String) -> Int {
         let log = (try? String(contentsOf: attemptLog, encoding: .utf8)) ?? ""

@@ -191,6 +191,9 @@ import TestSupport
             #expect(record.error?.hasPrefix("test.hang: timed out after 0.3 s; it ignored cancellation") == true)
             let exited = try await waitForExit(cluster, within: .seconds(10))
             #expect(exited && cluster.terminationStatus == 75, "exit 75 asks the supervisor for a fresh process")
+            // Task ids in the log as PostgreSQL prints them (lower case), as everywhere else.
+            #expect(fixture.workerLogs.contains(hung.lowercasedText), "\(fixture.workerLogs)")
+            #expect(!fixture.workerLogs.contains(hung.uuidString))
             // The supervisor starts a fresh one, which serves the rest.
             let fresh = try fixture.worker(["--workers", "2"])
             defer { send(SIGKILL, to: fresh) }
