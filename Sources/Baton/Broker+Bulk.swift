@@ -26,6 +26,9 @@ extension Broker {
                 message: "maxAttempts must be at least 1, retryDelay not negative and timeout positive "
                     + "(given \(maxAttempts), \(retryDelay), \(timeout.map { "\($0)" } ?? "none"))")
         }
+        if signals.observesEnqueues {
+            for task in tasks { signals.willEnqueue(task.function, args: task.args, kwargs: task.kwargs, group: group) }
+        }
         let ids = UUID.timeOrdered(count: tasks.count)
         var rows = CopyRows()
         var (functions, argsTexts, kwargsTexts): ([String], [String], [String]) = ([], [], [])

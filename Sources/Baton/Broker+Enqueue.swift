@@ -35,6 +35,7 @@ extension Broker {
         let options: [any SQLEncodable] = [
             cached.interval, priority, maxAttempts, retryDelay.postgresInterval, timeout?.postgresInterval,
         ]
+        signals.willEnqueue(function, args: args, kwargs: kwargs, group: group)
         // A task of a group goes through baton.async_task, which joins (or creates) the group
         // in the same statement; any other is one INSERT, as asyncTasks writes its rows.
         let (statement, parameters) = group.map { (SQL.asyncTask, [function, argsText, kwargsText, $0] + options + [taskName]) }
@@ -82,8 +83,11 @@ extension Broker {
     ) async throws -> String {
         try refuseSyncInTransaction(sync, transaction)
         try checkSize(chainText.utf8.count, of: "the chain")
-        guard (try? JSONValue.parse(chainText)) != nil else {
+        guard let parsed = try? JSONValue.parse(chainText) else {
             throw BatonError(code: .invalidArgument, message: "the chain is not valid JSON: \(chainText.prefix(200))")
+        }
+        if signals.observesEnqueues, case .array(let links) = parsed {
+            for link in links { signalEnqueue(of: link, group: group) }
         }
         let parameters: [any SQLEncodable] = [
             chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
@@ -101,6 +105,23 @@ extension Broker {
         }
         try await runInline(first)
         return first.task.groupID!
+    }
+
+    /// `preEnqueue` for one link of the chain's JSON forms, `[func, [args], {kwargs}]` or an object.
+    private func signalEnqueue(of link: JSONValue, group: String?) {
+        var (function, args, kwargs): (String?, [JSONValue], [String: JSONValue]) = (nil, [], [:])
+        switch link {
+        case .array(let parts):
+            if case .string(let name)? = parts.first { function = name }
+            if parts.count > 1, case .array(let values) = parts[1] { args = values }
+            if parts.count > 2, case .object(let values) = parts[2] { kwargs = values }
+        case .object(let fields):
+            if case .string(let name)? = fields["func"] { function = name }
+            if case .array(let values)? = fields["args"] { args = values }
+            if case .object(let values)? = fields["kwargs"] { kwargs = values }
+        default: break
+        }
+        if let function { signals.willEnqueue(function, args: args, kwargs: kwargs, group: group) }
     }
 
     func checkSize(_ bytes: Int, of what: String) throws {

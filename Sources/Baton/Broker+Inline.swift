@@ -40,7 +40,9 @@ extension Broker {
                 // A failed attempt with attempts left waits for its backoff, here too.
                 let due = current.runAt.timeIntervalSinceNow
                 if due > 0 { try await Task.sleep(for: .milliseconds(Int(due * 1000) + 1)) }
+                signals.willExecute(current.task)
                 let outcome = await registry.execute(current.task)
+                signals.didExecute(current.task, outcome)
                 next = try await connection.transaction { tx in
                     let batch = try await complete(
                         [(current.task, outcome)], owner: owner, functions: functions, lease: Self.inlineLease, on: tx)

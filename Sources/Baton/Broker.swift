@@ -25,6 +25,9 @@ public final class Broker: Sendable {
     /// How this process hears of queued and finished work.
     public let listening: Listening
 
+    /// Receivers called around each task: django-q's signals and error reporter.
+    public let signals = TaskSignals()
+
     /// - Parameter listening: LISTEN on the same database unless said otherwise; nil: as the
     ///   environment says (`BATON_LISTEN_URL`; polling when statements are unprepared).
     public init(

@@ -14,6 +14,9 @@ extension Broker {
         in transaction: Transaction? = nil
     ) async throws -> String {
         let listText = try JSONValue.array(argumentLists.map(JSONValue.array)).jsonText()
+        for args in argumentLists where signals.observesEnqueues {
+            signals.willEnqueue(function, args: args, kwargs: [:], group: nil)
+        }
         try checkSize(listText.utf8.count, of: "the iter's arguments")
         return try await invalidInputAsBatonError {
             try await enqueue(IterSQL.asyncIter, [

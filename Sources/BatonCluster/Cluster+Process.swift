@@ -32,6 +32,7 @@ extension Cluster {
     /// Runs one task under its timeout and hands its outcome to the completer.
     func process(_ task: ClaimedTask) async {
         let started = ContinuousClock.now
+        broker.signals.willExecute(task)
         let (outcome, abandoned) = await executor.run(task)
         state.withLock { $0.prefetch.ran(for: ContinuousClock.now - started) }
         if abandoned {
@@ -45,6 +46,7 @@ extension Cluster {
             await handBack([task])
             return
         }
+        broker.signals.didExecute(task, outcome)
         completer.submit(task, outcome)
     }
 
