@@ -13,10 +13,10 @@ public final class AsyncTask: Sendable {
     public let args: [JSONValue]
     public let kwargs: [String: JSONValue]
     public let group: String?
-    public let cached: Caching
-    public let sync: Bool
-    public let maxAttempts: Int
-    public let retryDelay: Duration
+    public let cached: Caching?
+    public let sync: Bool?
+    public let maxAttempts: Int?
+    public let retryDelay: Duration?
     public let timeout: Duration?
     public let taskName: String?
     public let broker: Broker?
@@ -24,7 +24,7 @@ public final class AsyncTask: Sendable {
 
     public init(
         _ function: String, _ args: JSONValue..., kwargs: [String: JSONValue] = [:], group: String? = nil,
-        cached: Caching = false, sync: Bool = false, maxAttempts: Int = 1, retryDelay: Duration = .seconds(1),
+        cached: Caching? = nil, sync: Bool? = nil, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
         timeout: Duration? = nil, taskName: String? = nil, broker: Broker? = nil
     ) {
         (self.function, self.args, self.kwargs, self.group, self.cached, self.sync) = (function, args, kwargs, group, cached, sync)

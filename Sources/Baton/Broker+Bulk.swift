@@ -16,10 +16,14 @@ extension Broker {
     ///   over `maxArgumentBytes`, or a group that is a chain, naming it. Nothing is enqueued then.
     @discardableResult
     public func asyncTasks(
-        _ tasks: [TaskCall], group: String? = nil, cached: Caching = false, priority: Int = 0, maxAttempts: Int = 1,
-        retryDelay: Duration = .seconds(1), timeout: Duration? = nil, in transaction: Transaction? = nil
+        _ tasks: [TaskCall], group: String? = nil, cached: Caching? = nil, priority: Int = 0, maxAttempts: Int? = nil,
+        retryDelay: Duration? = nil, timeout: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> [UUID] {
         guard !tasks.isEmpty else { return [] }
+        let (cached, maxAttempts, retryDelay, timeout) =
+            (cached ?? defaults.cached, maxAttempts ?? defaults.maxAttempts, retryDelay ?? defaults.retryDelay,
+             timeout ?? defaults.timeout)
+
         guard maxAttempts >= 1, retryDelay >= .zero, (timeout ?? .seconds(1)) > .zero else {
             throw BatonError(
                 code: .invalidArgument,

@@ -2,7 +2,8 @@ import Foundation
 import LibPQ
 
 extension Broker {
-    /// Enqueues one task; with `group`, it joins that group. django-q's `async_task`.
+    /// Enqueues one task; with `group`, it joins that group. django-q's `async_task`. An
+    /// option left out (nil) takes the broker's default (`TaskDefaults`).
     ///
     /// - Parameters:
     ///   - transaction: the caller's open transaction: the task exists only if it commits.
@@ -18,10 +19,14 @@ extension Broker {
     @discardableResult
     public func asyncTask(
         _ function: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], group: String? = nil,
-        cached: Caching = false, sync: Bool = false, priority: Int = 0, maxAttempts: Int = 1,
-        retryDelay: Duration = .seconds(1), timeout: Duration? = nil, taskName: String? = nil,
+        cached: Caching? = nil, sync: Bool? = nil, priority: Int = 0, maxAttempts: Int? = nil,
+        retryDelay: Duration? = nil, timeout: Duration? = nil, taskName: String? = nil,
         in transaction: Transaction? = nil
     ) async throws -> UUID {
+        let sync = sync ?? defaults.sync
+        let (cached, maxAttempts, retryDelay, timeout) =
+            (cached ?? defaults.cached, maxAttempts ?? defaults.maxAttempts, retryDelay ?? defaults.retryDelay,
+             timeout ?? defaults.timeout)
         try refuseSyncInTransaction(sync, transaction)
         if let taskName, taskName.isEmpty {
             throw BatonError(code: .invalidArgument, message: "a task name cannot be empty; leave it out to use the function's")
@@ -63,8 +68,8 @@ extension Broker {
     /// - Returns: the chain's group id.
     @discardableResult
     public func asyncChain(
-        _ links: [ChainLink], group: String? = nil, cached: Caching = false, sync: Bool = false,
-        policy: ChainPolicy = .stop, maxAttempts: Int = 1, retryDelay: Duration = .seconds(1),
+        _ links: [ChainLink], group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
+        policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
         timeout: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> String {
         try await asyncChain(
@@ -77,10 +82,14 @@ extension Broker {
     /// - Throws: `BatonError.invalidArgument` naming what is malformed; nothing is enqueued.
     @discardableResult
     public func asyncChain(
-        json chainText: String, group: String? = nil, cached: Caching = false, sync: Bool = false,
-        policy: ChainPolicy = .stop, maxAttempts: Int = 1, retryDelay: Duration = .seconds(1),
+        json chainText: String, group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
+        policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
         timeout: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> String {
+        let sync = sync ?? defaults.sync
+        let (cached, maxAttempts, retryDelay, timeout) =
+            (cached ?? defaults.cached, maxAttempts ?? defaults.maxAttempts, retryDelay ?? defaults.retryDelay,
+             timeout ?? defaults.timeout)
         try refuseSyncInTransaction(sync, transaction)
         try checkSize(chainText.utf8.count, of: "the chain")
         guard let parsed = try? JSONValue.parse(chainText) else {

@@ -28,13 +28,18 @@ public final class Broker: Sendable {
     /// Receivers called around each task: django-q's signals and error reporter.
     public let signals = TaskSignals()
 
+    /// What an enqueue call that does not say gets: django-q's `Q_CLUSTER` settings.
+    public let defaults: TaskDefaults
+
     /// - Parameter listening: LISTEN on the same database unless said otherwise; nil: as the
     ///   environment says (`BATON_LISTEN_URL`; polling when statements are unprepared).
     public init(
         configuration: ConnectionConfiguration, registry: TaskRegistry = .stock, maxConnections: Int = 10,
-        maxArgumentBytes: Int = Broker.defaultMaxArgumentBytes, listening: Listening? = nil
+        maxArgumentBytes: Int = Broker.defaultMaxArgumentBytes, listening: Listening? = nil,
+        defaults: TaskDefaults = TaskDefaults()
     ) {
         self.configuration = configuration
+        self.defaults = defaults
         self.registry = registry
         self.maxArgumentBytes = maxArgumentBytes
         let listening = listening ?? (try? DatabaseSettings.listening(for: configuration)) ?? .direct(configuration)
@@ -44,9 +49,10 @@ public final class Broker: Sendable {
         wakeups = WakeupSender(pool: pool)
     }
 
-    /// A broker for the database the environment names.
+    /// A broker for the database the environment names, with the defaults it sets (`TaskDefaults`).
     public static func fromEnvironment(registry: TaskRegistry = .stock) throws -> Broker {
-        Broker(configuration: try DatabaseSettings.fromEnvironment(), registry: registry)
+        Broker(configuration: try DatabaseSettings.fromEnvironment(), registry: registry,
+               defaults: try TaskDefaults.fromEnvironment())
     }
 
     private static let sharedBroker = Mutex<Broker?>(nil)
@@ -64,9 +70,9 @@ public final class Broker: Sendable {
     /// Runs `body` with a broker of its own, closed when `body` ends, however it ends.
     public static func with<R>(
         configuration: ConnectionConfiguration, registry: TaskRegistry = .stock, maxConnections: Int = 10,
-        _ body: (Broker) async throws -> R
+        defaults: TaskDefaults = TaskDefaults(), _ body: (Broker) async throws -> R
     ) async throws -> R {
-        let broker = Broker(configuration: configuration, registry: registry, maxConnections: maxConnections)
+        let broker = Broker(configuration: configuration, registry: registry, maxConnections: maxConnections, defaults: defaults)
         do {
             let value = try await body(broker)
             await broker.close()

@@ -17,12 +17,12 @@ public final class Chain: Sendable {
 
     private let state: Mutex<State>
     public let group: String?
-    public let cached: Caching
-    public let sync: Bool
+    public let cached: Caching?
+    public let sync: Bool?
     public let policy: ChainPolicy
     /// Attempts each link gets, the first retry's delay, and one attempt's time limit.
-    public let maxAttempts: Int
-    public let retryDelay: Duration
+    public let maxAttempts: Int?
+    public let retryDelay: Duration?
     public let timeout: Duration?
     public let broker: Broker?
     /// The links, in order.
@@ -32,8 +32,8 @@ public final class Chain: Sendable {
     public var groupID: String? { state.withLock { $0.groupID } }
 
     public init(
-        chain: [ChainLink] = [], group: String? = nil, cached: Caching = false, sync: Bool = false,
-        policy: ChainPolicy = .stop, maxAttempts: Int = 1, retryDelay: Duration = .seconds(1), timeout: Duration? = nil,
+        chain: [ChainLink] = [], group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
+        policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil, timeout: Duration? = nil,
         broker: Broker? = nil
     ) {
         self.state = Mutex(State(links: chain))

@@ -9,10 +9,13 @@ extension Broker {
     /// - Returns: the iter's id.
     @discardableResult
     public func asyncIter(
-        _ function: String, _ argumentLists: [[JSONValue]], cached: Caching = false, priority: Int = 0,
-        maxAttempts: Int = 1, retryDelay: Duration = .seconds(1), timeout: Duration? = nil,
+        _ function: String, _ argumentLists: [[JSONValue]], cached: Caching? = nil, priority: Int = 0,
+        maxAttempts: Int? = nil, retryDelay: Duration? = nil, timeout: Duration? = nil,
         in transaction: Transaction? = nil
     ) async throws -> String {
+        let (cached, maxAttempts, retryDelay, timeout) =
+            (cached ?? defaults.cached, maxAttempts ?? defaults.maxAttempts, retryDelay ?? defaults.retryDelay,
+             timeout ?? defaults.timeout)
         let listText = try JSONValue.array(argumentLists.map(JSONValue.array)).jsonText()
         for args in argumentLists where signals.observesEnqueues {
             signals.willEnqueue(function, args: args, kwargs: [:], group: nil)
@@ -46,11 +49,11 @@ extension Broker {
 /// An iter built argument list by argument list, then run. django-q's `Iter`.
 public final class Iter: Sendable {
     public let function: String
-    public let cached: Caching
+    public let cached: Caching?
     public let broker: Broker?
     private let state: Mutex<(lists: [[JSONValue]], id: String?)>
 
-    public init(_ function: String, args: [[JSONValue]] = [], cached: Caching = false, broker: Broker? = nil) {
+    public init(_ function: String, args: [[JSONValue]] = [], cached: Caching? = nil, broker: Broker? = nil) {
         (self.function, self.cached, self.broker) = (function, cached, broker)
         state = Mutex((args, nil))
     }

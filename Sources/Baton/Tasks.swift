@@ -7,42 +7,44 @@ import LibPQ
 @discardableResult
 public func asyncTask(
     _ function: String, _ args: JSONValue..., kwargs: [String: JSONValue] = [:], group: String? = nil,
-    cached: Caching = false, sync: Bool = false, broker: Broker? = nil, maxAttempts: Int = 1,
-    retryDelay: Duration = .seconds(1), timeout: Duration? = nil, taskName: String? = nil,
+    cached: Caching? = nil, sync: Bool? = nil, broker: Broker? = nil, priority: Int = 0, maxAttempts: Int? = nil,
+    retryDelay: Duration? = nil, timeout: Duration? = nil, taskName: String? = nil,
     in transaction: Transaction? = nil
 ) async throws -> UUID {
     try await resolve(broker).asyncTask(
-        function, args: args, kwargs: kwargs, group: group, cached: cached, sync: sync, maxAttempts: maxAttempts,
-        retryDelay: retryDelay, timeout: timeout, taskName: taskName, in: transaction)
+        function, args: args, kwargs: kwargs, group: group, cached: cached, sync: sync, priority: priority,
+        maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout, taskName: taskName, in: transaction)
 }
 
 /// Enqueues a chain of `(function, args)` pairs; returns its group id. django-q's `async_chain`.
 @discardableResult
 public func asyncChain(
-    _ chain: [(String, [JSONValue])], group: String? = nil, cached: Caching = false, sync: Bool = false,
-    broker: Broker? = nil, policy: ChainPolicy = .stop, in transaction: Transaction? = nil
+    _ chain: [(String, [JSONValue])], group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
+    broker: Broker? = nil, policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
+    timeout: Duration? = nil, in transaction: Transaction? = nil
 ) async throws -> String {
     try await asyncChain(
         chain.map { ChainLink($0.0, args: $0.1) }, group: group, cached: cached, sync: sync, broker: broker,
-        policy: policy, in: transaction)
+        policy: policy, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout, in: transaction)
 }
 
 /// Enqueues a chain of `(function, args, kwargs)` triples; returns its group id.
 @discardableResult
 public func asyncChain(
-    _ chain: [(String, [JSONValue], [String: JSONValue])], group: String? = nil, cached: Caching = false,
-    sync: Bool = false, broker: Broker? = nil, policy: ChainPolicy = .stop, in transaction: Transaction? = nil
+    _ chain: [(String, [JSONValue], [String: JSONValue])], group: String? = nil, cached: Caching? = nil,
+    sync: Bool? = nil, broker: Broker? = nil, policy: ChainPolicy = .stop, maxAttempts: Int? = nil,
+    retryDelay: Duration? = nil, timeout: Duration? = nil, in transaction: Transaction? = nil
 ) async throws -> String {
     try await asyncChain(
         chain.map { ChainLink($0.0, args: $0.1, kwargs: $0.2) }, group: group, cached: cached, sync: sync,
-        broker: broker, policy: policy, in: transaction)
+        broker: broker, policy: policy, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout, in: transaction)
 }
 
 /// Enqueues a chain of links; returns its group id. Each link gets `maxAttempts`, `retryDelay`, `timeout`.
 @discardableResult
 public func asyncChain(
-    _ chain: [ChainLink], group: String? = nil, cached: Caching = false, sync: Bool = false,
-    broker: Broker? = nil, policy: ChainPolicy = .stop, maxAttempts: Int = 1, retryDelay: Duration = .seconds(1),
+    _ chain: [ChainLink], group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
+    broker: Broker? = nil, policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
     timeout: Duration? = nil, in transaction: Transaction? = nil
 ) async throws -> String {
     try await resolve(broker).asyncChain(
@@ -109,8 +111,8 @@ public func queueSize(broker: Broker? = nil) async throws -> Int {
 /// Enqueues `function` once per argument list; returns the iter's id. django-q's `async_iter`.
 @discardableResult
 public func asyncIter(
-    _ function: String, _ argumentLists: [[JSONValue]], cached: Caching = false, broker: Broker? = nil,
-    maxAttempts: Int = 1, retryDelay: Duration = .seconds(1), timeout: Duration? = nil, in transaction: Transaction? = nil
+    _ function: String, _ argumentLists: [[JSONValue]], cached: Caching? = nil, broker: Broker? = nil,
+    maxAttempts: Int? = nil, retryDelay: Duration? = nil, timeout: Duration? = nil, in transaction: Transaction? = nil
 ) async throws -> String {
     try await resolve(broker).asyncIter(
         function, argumentLists, cached: cached, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout,

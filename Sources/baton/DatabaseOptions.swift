@@ -31,7 +31,9 @@ struct DatabaseOptions: ParsableArguments {
     /// A broker on the database, closed when `body` ends; a database never migrated is said as such.
     func withBroker<R: Sendable>(maxConnections: Int = 4, _ body: (Broker) async throws -> R) async throws -> R {
         try await MissingSchema.check {
-            try await Broker.with(configuration: configuration(), maxConnections: maxConnections, body)
+            try await Broker.with(
+                configuration: configuration(), maxConnections: maxConnections, defaults: try TaskDefaults.fromEnvironment(),
+                body)
         }
     }
 }
@@ -50,21 +52,23 @@ struct EnqueueOptions: ParsableArguments {
     @Option(name: .customLong("cache-seconds"), help: "Keep the results in the cache table this many seconds (implies --cached).")
     var cacheSeconds: Int?
 
-    @Option(help: "Attempts each task gets before its failure is final.")
-    var attempts = 1
+    @Option(help: "Attempts each task gets before its failure is final (default: BATON_MAX_ATTEMPTS, else 1).")
+    var attempts: Int?
 
-    @Option(name: .customLong("retry-delay"), help: "Seconds before the first retry, doubled for each next one.")
-    var retryDelay = 1.0
+    @Option(name: .customLong("retry-delay"), help: "Seconds before the first retry, doubled for each next one (default: BATON_RETRY_DELAY, else 1).")
+    var retryDelay: Double?
 
-    @Option(help: "Seconds one attempt may run (default: the cluster's).")
+    @Option(help: "Seconds one attempt may run (default: BATON_TIMEOUT, else the cluster's).")
     var timeout: Double?
 
-    var caching: Caching {
+    /// The options given; nil for one left out, which BATON_* defaults then fill (`TaskDefaults`).
+    var caching: Caching? {
         if let cacheSeconds { return .expiring(after: .seconds(cacheSeconds)) }
-        return cached ? true : false
+        return cached ? true : nil
     }
 
-    var retryDuration: Duration { .milliseconds(Int(retryDelay * 1000)) }
+    var running: Bool? { sync ? true : nil }
+    var retryDuration: Duration? { retryDelay.map { .milliseconds(Int($0 * 1000)) } }
     var timeoutDuration: Duration? { timeout.map { .milliseconds(Int($0 * 1000)) } }
 }
 

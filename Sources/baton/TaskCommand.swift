@@ -45,7 +45,7 @@ struct TaskCommand: AsyncParsableCommand {
         let id = try await database.withBroker { broker in
             try await broker.asyncTask(
                 function, args: values, kwargs: keywords, group: options.group, cached: options.caching,
-                sync: options.sync, priority: priority, maxAttempts: options.attempts, retryDelay: options.retryDuration,
+                sync: options.running, priority: priority, maxAttempts: options.attempts, retryDelay: options.retryDuration,
                 timeout: options.timeoutDuration, taskName: name)
         }
         print(id.uuidString.lowercased())
@@ -77,7 +77,7 @@ struct ChainCommand: AsyncParsableCommand {
     func run() async throws {
         let id = try await database.withBroker { broker in
             try await broker.asyncChain(
-                json: chain, group: options.group, cached: options.caching, sync: options.sync,
+                json: chain, group: options.group, cached: options.caching, sync: options.running,
                 policy: ChainPolicy(rawValue: policy) ?? .stop, maxAttempts: options.attempts,
                 retryDelay: options.retryDuration, timeout: options.timeoutDuration)
         }
