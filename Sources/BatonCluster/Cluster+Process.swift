@@ -7,12 +7,13 @@ extension Cluster {
         let signal = Signal()
         while let task = await local.next(for: signal) {
             guard leases.mayStart(task.id) else {
-                // Paused or cut off past its lease: another worker may have it by now.
-                leases.drop([task.id])
+                // Paused or cut off past its lease: another worker may have it by now. Handed
+                // back if it is still this cluster's (its attempt not counted), else left alone.
                 logger.warning("""
                     not starting a task whose lease may have run out (this cluster was paused or cut off); \
-                    the rescuer puts it back
+                    handing it back
                     """, metadata: ["task": "\(task.id.lowercasedText)", "function": "\(task.function)"])
+                await handBack([task])
                 continue
             }
             let refill = state.withLock { state in

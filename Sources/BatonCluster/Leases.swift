@@ -38,10 +38,10 @@ final class Leases: Sendable {
         }
     }
 
-    /// Whether a task may start now: its lease surely lasts another third of a lease, the
-    /// time until the next heartbeat renews it.
+    /// Whether a task may start now: its lease is surely still held. (A started task's lease
+    /// is renewed by the next heartbeat, a third of a lease later.)
     func mayStart(_ id: UUID, at now: ContinuousClock.Instant = .now) -> Bool {
-        held.withLock { held in held[id].map { $0 - lease / 3 > now } ?? false }
+        held.withLock { held in held[id].map { $0 > now } ?? false }
     }
 
     /// The tasks held now, for the heartbeat.
