@@ -103,11 +103,10 @@ import TestSupport
     @Test func tasksStillRunningWhenTheGraceEndsAreHandedBack() async throws {
         try await TestDatabase.withBroker { broker in
             let fixture = FaultFixture(broker: broker)
-            for _ in 0..<3 { try await broker.asyncTask("baton.sleep", args: [20_000]) }
+            for token in 0..<3 { try await broker.asyncTask("test.attempt", args: [.string("grace-\(token)"), 20_000, "x"]) }
             let cluster = try fixture.worker(["--workers", "4", "--grace", "1"])
-            let busy = try await fixture.waitUntil {
-                try await fixture.number("SELECT count(*) FROM baton.tasks WHERE state = 'running'") == 3
-            }
+            // Begun, not only claimed: a claimed task not yet begun is handed back at once, with no grace.
+            let busy = try await fixture.waitUntil { (0..<3).allSatisfy { fixture.hasStarted("grace-\($0)") } }
             #expect(busy)
             send(SIGTERM, to: cluster)
             let signalled = ContinuousClock.now

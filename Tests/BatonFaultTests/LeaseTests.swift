@@ -65,6 +65,8 @@ import TestSupport
             // Short tasks first, so that it claims more than it runs at once.
             let warmUp = try await broker.asyncTasks((0..<20).map { TaskCall("test.attempt", .string("warm-\($0)"), 0, "x") })
             _ = try await broker.result(warmUp[19], wait: .seconds(20))
+            let warm = try await fixture.waitUntil { try await fixture.number("SELECT count(*) FROM baton.tasks") == 0 }
+            #expect(warm, "the short tasks all finished")
             let waiting = (0..<4).map { "waiting-\($0)" }
             try await broker.asyncTasks([TaskCall("test.attempt", "long", 3_000, "x")]
                 + waiting.map { TaskCall("test.attempt", .string($0), 0, "x") })
