@@ -20,15 +20,16 @@ migrations: ## Embed migrations/*.sql in the binary (after changing a migration)
 build: setup migrations ## Build the library, the worker runtime and the baton tool.
 	swift build
 
-# Three passes: the latency tests and the heavy ones (processes, the bench) run apart from the rest,
+# Three passes: the latency tests (PgBouncer's small pool among them) and the heavy ones (processes,
+# the bench) run apart from the rest,
 # which would crowd their timing on a small machine.
 # With the private database, a PgBouncer in transaction mode (scripts/pgbouncer) for PgBouncerTests.
 test: build ## Run every test against a real PostgreSQL (the private one unless configured).
 	@bouncer=$$([ -z "$$BATON_DATABASE_URL$$DATABASE_URL$$PGHOST" ] && scripts/pgbouncer url || true) && \
 	url=$$($(DB) url) && export BATON_DATABASE_URL="$$url" BATON_PGBOUNCER_URL="$$bouncer" && \
 	swift test --skip ThreeClustersTests --skip BenchCommandTests --skip BatonFaultTests --skip WaitingTests \
-		--skip ListenTests && \
-	swift test --filter 'WaitingTests|ListenTests' && \
+		--skip ListenTests --skip PgBouncerTests && \
+	swift test --filter 'WaitingTests|ListenTests|PgBouncerTests' && \
 	swift test --filter 'ThreeClustersTests|BenchCommandTests'
 
 # The private database may be restarted by the fault tests; a configured one never is.

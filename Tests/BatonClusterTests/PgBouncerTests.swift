@@ -8,7 +8,7 @@ import TestSupport
 /// Baton behind PgBouncer 1.18 in transaction pooling mode (`scripts/pgbouncer`, which
 /// `make test` starts): each transaction may get another server connection, so statements
 /// go unprepared (`BATON_PREPARED_STATEMENTS=off`) and LISTEN needs a direct connection.
-@Suite(.enabled(if: pgBouncerURL != nil, "PgBouncer is not installed: run make test as root to install it"))
+@Suite(.serialized, .enabled(if: pgBouncerURL != nil, "PgBouncer is not installed: run make test as root to install it"))
 struct PgBouncerTests {
     static let url = pgBouncerURL
 
