@@ -22,7 +22,7 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .target(name: "LibPQ", dependencies: ["CLibPQ"]),
-        .target(name: "Baton", dependencies: ["LibPQ"]),
+        .target(name: "Baton", dependencies: ["LibPQ", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "BatonCluster",
             dependencies: [

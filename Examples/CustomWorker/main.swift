@@ -1,7 +1,8 @@
 // A worker of your own: your task functions beside the stock ones, run by a cluster that
-// stops gracefully on SIGTERM or SIGINT. Enqueue from anywhere:
-//   baton task shop.total '[{"price": 2.5, "quantity": 4}]'
-//   SELECT baton.async_task('shop.total', '[[{"price": 2.5, "quantity": 4}]]');
+// stops gracefully on SIGTERM or SIGINT, and a hook it calls when a task that names it has
+// finished. Enqueue from anywhere:
+//   baton task shop.total '[{"price": 2.5, "quantity": 4}]' --hook shop.audit
+//   SELECT baton.async_task('shop.total', '[[{"price": 2.5, "quantity": 4}]]', hook => 'shop.audit');
 import BatonCluster
 import Logging
 import ServiceLifecycle
@@ -22,6 +23,12 @@ try registry.register("shop.greet") { arguments in
 
 LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
 let logger = Logger(label: "shop.worker")
+// Called with the task's record once its outcome is recorded; what it throws is logged.
+try registry.registerHook("shop.audit") { record in
+    logger.info("order total", metadata: [
+        "task": "\(record.id)", "success": "\(record.success)", "result": "\(record.value)",
+    ])
+}
 let broker = try Broker.fromEnvironment(registry: registry)
 let cluster = Cluster(broker: broker, registry: registry, configuration: ClusterConfiguration(workers: 4), logger: logger)
 let services = ServiceGroup(

@@ -19,17 +19,21 @@ public final class AsyncTask: Sendable {
     public let retryDelay: Duration?
     public let timeout: Duration?
     public let taskName: String?
+    /// The hook called with its record once it has finished, and whether a success is kept.
+    public let hook: String?
+    public let save: Bool
     public let broker: Broker?
     private let enqueued = Mutex<UUID?>(nil)
 
     public init(
         _ function: String, _ args: JSONValue..., kwargs: [String: JSONValue] = [:], group: String? = nil,
         cached: Caching? = nil, sync: Bool? = nil, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
-        timeout: Duration? = nil, taskName: String? = nil, broker: Broker? = nil
+        timeout: Duration? = nil, taskName: String? = nil, hook: String? = nil, save: Bool = true, broker: Broker? = nil
     ) {
         (self.function, self.args, self.kwargs, self.group, self.cached, self.sync) = (function, args, kwargs, group, cached, sync)
         (self.maxAttempts, self.retryDelay, self.timeout, self.taskName, self.broker) =
             (maxAttempts, retryDelay, timeout, taskName, broker)
+        (self.hook, self.save) = (hook, save)
     }
 
     /// The task's id once it has run; nil before.
@@ -44,7 +48,7 @@ public final class AsyncTask: Sendable {
     public func run(in transaction: Transaction? = nil) async throws -> UUID {
         let id = try await resolve(broker).asyncTask(
             function, args: args, kwargs: kwargs, group: group, cached: cached, sync: sync, maxAttempts: maxAttempts,
-            retryDelay: retryDelay, timeout: timeout, taskName: taskName, in: transaction)
+            retryDelay: retryDelay, timeout: timeout, taskName: taskName, hook: hook, save: save, in: transaction)
         enqueued.withLock { $0 = id }
         return id
     }

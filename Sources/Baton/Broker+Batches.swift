@@ -9,12 +9,14 @@ extension Broker {
     /// is leased to `owner` at once and returned, so that it runs without another claim.
     ///
     /// Safe to repeat after a lost reply: a task `owner` no longer holds is reported in
-    /// `lost` and left alone, so nothing is recorded twice.
+    /// `lost` and left alone, so nothing is recorded twice. A finished task with a hook comes
+    /// back in `hooked`, its record as written, for the caller to call the hook with once
+    /// the transaction commits.
     public func complete(
         _ outcomes: [(task: ClaimedTask, outcome: TaskOutcome)], owner: String, functions: [String],
         lease: Duration, on connection: some Queryable
     ) async throws -> CompletedBatch {
-        guard !outcomes.isEmpty else { return CompletedBatch(lost: [], next: []) }
+        guard !outcomes.isEmpty else { return CompletedBatch() }
         var json = "["
         for (index, (task, outcome)) in outcomes.enumerated() {
             if index > 0 { json += "," }
@@ -27,10 +29,14 @@ extension Broker {
         json += "]"
         let rows = try await connection.query(
             BatchSQL.complete, [owner, json, functions, lease.postgresInterval])
-        var batch = CompletedBatch(lost: [], next: [])
+        var batch = CompletedBatch()
+        let hooks = Dictionary(outcomes.compactMap { item in item.task.hook.map { (item.task.id, $0) } }) { a, _ in a }
         for row in rows {
             if let lost = try row.decode("lost", as: UUID?.self) {
                 batch.lost.append(lost)
+            } else if let id = try row.decode("hooked_id", as: UUID?.self) {
+                guard let hook = hooks[id] else { continue }
+                batch.hooked.append(HookCall(hook: hook, record: try TaskRecord(row: row, prefix: "hooked_")))
             } else {
                 batch.next.append(try ClaimedTask(row: row))
             }
@@ -54,14 +60,28 @@ public struct CompletedBatch: Sendable {
     public var lost: [UUID]
     /// Next chain links leased to the owner: run them next.
     public var next: [ClaimedTask]
+    /// The finished tasks that have a hook (`ClaimedTask.hook`), each with its record
+    /// (saved or not): call them once the transaction has committed.
+    public var hooked: [HookCall]
+
+    public init(lost: [UUID] = [], next: [ClaimedTask] = [], hooked: [HookCall] = []) {
+        (self.lost, self.next, self.hooked) = (lost, next, hooked)
+    }
+}
+
+/// A hook to call, with the record of the task that named it.
+public struct HookCall: Sendable {
+    public let hook: String
+    public let record: TaskRecord
 }
 
 enum BatchSQL {
     /// Completes a batch (baton.complete_tasks; primary key, tasks_group_position).
     static let complete = PreparedStatement(
         name: "baton_complete_batch",
-        sql: "SELECT lost, \(ClaimedTask.columns(of: "task")) "
-            + "FROM baton.complete_tasks($1, $2::jsonb, $3::text[], $4::interval)")
+        sql: "SELECT lost, \(ClaimedTask.columns(of: "task")), "
+            + TaskRecord.columns(of: "hooked", prefix: "hooked_", cachedColumn: "hooked_cached")
+            + " FROM baton.complete_tasks($1, $2::jsonb, $3::text[], $4::interval)")
     /// Hands tasks back unrun (primary key).
     static let release = PreparedStatement(
         name: "baton_release_batch", sql: "SELECT baton.release_tasks($1::uuid[], $2)")

@@ -6,7 +6,8 @@ public typealias TaskCall = ChainLink
 
 extension Broker {
     /// Enqueues many tasks at once, in one transaction written with COPY: the fastest way to
-    /// fill the queue. The options apply to every task; with `group`, all join that group.
+    /// fill the queue. The options apply to every task that does not give its own
+    /// (`TaskCall.options`); with `group`, all join that group.
     ///
     /// - Parameters:
     ///   - tasks: the calls, enqueued in this order (each with priority `priority`).
@@ -17,44 +18,32 @@ extension Broker {
     @discardableResult
     public func asyncTasks(
         _ tasks: [TaskCall], group: String? = nil, cached: Caching? = nil, priority: Int = 0, maxAttempts: Int? = nil,
-        retryDelay: Duration? = nil, timeout: Duration? = nil, in transaction: Transaction? = nil
+        retryDelay: Duration? = nil, timeout: Duration? = nil, hook: String? = nil, save: Bool = true,
+        in transaction: Transaction? = nil
     ) async throws -> [UUID] {
         guard !tasks.isEmpty else { return [] }
-        let (cached, maxAttempts, retryDelay, timeout) =
-            (cached ?? defaults.cached, maxAttempts ?? defaults.maxAttempts, retryDelay ?? defaults.retryDelay,
-             timeout ?? defaults.timeout)
-
-        guard maxAttempts >= 1, retryDelay >= .zero, (timeout ?? .seconds(1)) > .zero else {
-            throw BatonError(
-                code: .invalidArgument,
-                message: "maxAttempts must be at least 1, retryDelay not negative and timeout positive "
-                    + "(given \(maxAttempts), \(retryDelay), \(timeout.map { "\($0)" } ?? "none"))")
-        }
+        let call = LinkOptions(
+            timeout: timeout ?? defaults.timeout, maxAttempts: maxAttempts ?? defaults.maxAttempts,
+            retryDelay: retryDelay ?? defaults.retryDelay, priority: priority, hook: hook, save: save)
+        let cached = cached ?? defaults.cached
         if signals.observesEnqueues {
             for task in tasks { signals.willEnqueue(task.function, args: task.args, kwargs: task.kwargs, group: group) }
         }
         let ids = UUID.timeOrdered(count: tasks.count)
+        let copies = try await mayCopy(transaction)
+        // COPY's rows, or the JSON of the INSERT that stands in for it.
         var rows = CopyRows()
-        var (functions, argsTexts, kwargsTexts): ([String], [String], [String]) = ([], [], [])
-        let shared: [String?] = [
-            group, String(priority), String(maxAttempts), retryDelay.postgresInterval, timeout?.postgresInterval,
-            cached.interval,
-        ]
+        var columns = BulkColumns()
         for (index, (task, id)) in zip(tasks, ids).enumerated() {
             guard !task.function.isEmpty else {
                 throw BatonError(code: .invalidArgument, message: "task \(index) has no function name; nothing was enqueued")
             }
-            let args = try JSONValue.array(task.args).jsonText()
-            let kwargs = try JSONValue.object(task.kwargs).jsonText()
-            try checkSize(args.utf8.count + kwargs.utf8.count, of: "task \(index) (\(task.function))'s arguments")
-            rows.append([id.lowercasedText, task.function, task.function, args, kwargs] + shared)
-            functions.append(task.function)
-            argsTexts.append(args)
-            kwargsTexts.append(kwargs)
+            let row = try BulkRow(task, id: id, options: task.options.over(call), label: "task \(index)")
+            try checkSize(row.args.utf8.count + row.kwargs.utf8.count, of: "task \(index) (\(task.function))'s arguments")
+            if copies { rows.append(row.copyFields(group: group, cached: cached.interval)) } else { try columns.append(row) }
         }
         let copied = rows
-        let copies = try await mayCopy(transaction)
-        let inserted: [any SQLEncodable] = [ids, functions, argsTexts, kwargsTexts] + shared
+        let inserted: [any SQLEncodable] = [columns.text, group, cached.interval]
         try await enqueueInTransaction(transaction) { tx in
             if let group { _ = try await tx.query(BulkSQL.joinGroup, [group]) }
             if copies {
@@ -104,14 +93,18 @@ enum BulkSQL {
     static let mayCopy = "SELECT NOT row_security_active('baton.tasks')"
     /// The rows COPY would write, as one INSERT that row policies check (tasks primary key).
     static let insertTasks = """
-        INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, priority, max_attempts, retry_delay, timeout, cache_ttl)
-        SELECT t.id, t.func, t.func, t.args::jsonb, t.kwargs::jsonb, $5, $6::smallint, $7::integer, $8::interval,
-               $9::interval, $10::interval
-        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS t (id, func, args, kwargs)
+        INSERT INTO baton.tasks (id, name, func, args, kwargs, priority, max_attempts, retry_delay, timeout, hook, save,
+                                 group_id, cache_ttl)
+        SELECT t.id, t.name, t.func, t.args, t.kwargs, t.priority, t.max_attempts, t.retry_delay, t.timeout, t.hook,
+               t.save, $2, $3::interval
+        FROM jsonb_to_recordset($1::jsonb)
+             AS t (id uuid, name text, func text, args jsonb, kwargs jsonb, priority smallint, max_attempts integer,
+                   retry_delay interval, timeout interval, hook text, save boolean)
         """
     /// Writes tasks straight into the queue (their checks still apply).
     static let copyTasks = """
-        COPY baton.tasks (id, name, func, args, kwargs, group_id, priority, max_attempts, retry_delay, timeout, cache_ttl)
+        COPY baton.tasks (id, name, func, args, kwargs, priority, max_attempts, retry_delay, timeout, hook, save,
+                          group_id, cache_ttl)
         FROM STDIN
         """
 }

@@ -14,14 +14,18 @@ extension Broker {
     ///   - timeout: how long one attempt may run; nil: the cluster's default.
     ///   - taskName: a name to find it by (`result(name)`), django-q's `task_name`; the
     ///     function's name when nil.
+    ///   - hook: the hook (`TaskRegistry.registerHook`) that the process that runs the task
+    ///     calls with its record once the outcome is recorded, django-q's `hook`.
+    ///   - save: false keeps a successful result out of `baton.results` (a failure is kept;
+    ///     a cached result still goes to the cache), django-q's `save`.
     /// - Returns: the task's id.
     /// - Throws: `BatonError.invalidArgument` for bad input (nothing is enqueued).
     @discardableResult
     public func asyncTask(
         _ function: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], group: String? = nil,
         cached: Caching? = nil, sync: Bool? = nil, priority: Int = 0, maxAttempts: Int? = nil,
-        retryDelay: Duration? = nil, timeout: Duration? = nil, taskName: String? = nil,
-        in transaction: Transaction? = nil
+        retryDelay: Duration? = nil, timeout: Duration? = nil, taskName: String? = nil, hook: String? = nil,
+        save: Bool = true, in transaction: Transaction? = nil
     ) async throws -> UUID {
         let sync = sync ?? defaults.sync
         let (cached, maxAttempts, retryDelay, timeout) =
@@ -31,6 +35,7 @@ extension Broker {
         if let taskName, taskName.isEmpty {
             throw BatonError(code: .invalidArgument, message: "a task name cannot be empty; leave it out to use the function's")
         }
+        try checkHook(hook)
         guard !function.isEmpty else {
             throw BatonError(code: .invalidArgument, message: "the task has no function name; nothing was enqueued")
         }
@@ -43,8 +48,9 @@ extension Broker {
         signals.willEnqueue(function, args: args, kwargs: kwargs, group: group)
         // A task of a group goes through baton.async_task, which joins (or creates) the group
         // in the same statement; any other is one INSERT, as asyncTasks writes its rows.
-        let (statement, parameters) = group.map { (SQL.asyncTask, [function, argsText, kwargsText, $0] + options + [taskName]) }
-            ?? (SQL.insertTask, [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0], taskName])
+        let (statement, parameters) = group.map {
+            (SQL.asyncTask, [function, argsText, kwargsText, $0] + options + [taskName, hook, save])
+        } ?? (SQL.insertTask, [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0], taskName, hook, save])
         guard sync else {
             return try await invalidInputAsBatonError {
                 try await enqueue(statement, parameters, in: transaction)[0].decode("id")
@@ -70,27 +76,32 @@ extension Broker {
     public func asyncChain(
         _ links: [ChainLink], group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
         policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
-        timeout: Duration? = nil, in transaction: Transaction? = nil
+        timeout: Duration? = nil, hook: String? = nil, save: Bool = true, in transaction: Transaction? = nil
     ) async throws -> String {
         try await asyncChain(
             json: try JSONValue.array(links.map(\.json)).jsonText(), group: group, cached: cached, sync: sync,
-            policy: policy, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout, in: transaction)
+            policy: policy, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout, hook: hook, save: save,
+            in: transaction)
     }
 
     /// Enqueues a chain given as JSON text in the seed's format, `[[func, [args], {kwargs}], ...]`
     /// (links as `{"func": ..., "args": ..., "kwargs": ...}` objects too), as `baton chain` does.
+    /// A link's own options (`LinkOptions`: a fourth element, `"q_options"`, or a `q_options`
+    /// member of its kwargs, as django-q reads it) win over the call's; `hook` and `save`
+    /// apply to every link that does not say.
     /// - Throws: `BatonError.invalidArgument` naming what is malformed; nothing is enqueued.
     @discardableResult
     public func asyncChain(
         json chainText: String, group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
         policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
-        timeout: Duration? = nil, in transaction: Transaction? = nil
+        timeout: Duration? = nil, hook: String? = nil, save: Bool = true, in transaction: Transaction? = nil
     ) async throws -> String {
         let sync = sync ?? defaults.sync
         let (cached, maxAttempts, retryDelay, timeout) =
             (cached ?? defaults.cached, maxAttempts ?? defaults.maxAttempts, retryDelay ?? defaults.retryDelay,
              timeout ?? defaults.timeout)
         try refuseSyncInTransaction(sync, transaction)
+        try checkHook(hook)
         try checkSize(chainText.utf8.count, of: "the chain")
         guard let parsed = try? JSONValue.parse(chainText) else {
             throw BatonError(code: .invalidArgument, message: "the chain is not valid JSON: \(chainText.prefix(200))")
@@ -100,7 +111,7 @@ extension Broker {
         }
         let parameters: [any SQLEncodable] = [
             chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
-            timeout?.postgresInterval,
+            timeout?.postgresInterval, hook, save,
         ]
         guard sync else {
             return try await invalidInputAsBatonError {
@@ -142,6 +153,11 @@ extension Broker {
         }
     }
 
+    func checkHook(_ hook: String?) throws {
+        guard hook?.isEmpty == true else { return }
+        throw BatonError(code: .invalidArgument, message: "a hook's name cannot be empty; leave hook out for none")
+    }
+
     private func refuseSyncInTransaction(_ sync: Bool, _ transaction: Transaction?) throws {
         guard sync, transaction != nil else { return }
         throw BatonError(
@@ -173,25 +189,26 @@ extension Broker {
         /// Enqueues one task of a group through the SQL API (baton.async_task).
         static let asyncTask = PreparedStatement(name: "baton_async_task", sql: """
             SELECT baton.async_task($1, $2::jsonb, $3::jsonb, $4, $5::interval, $10, $6::integer, $7::integer,
-                                    $8::interval, $9::interval, $11::boolean) AS id
+                                    $8::interval, $9::interval, $13::boolean, $11, $12::boolean) AS id
             """)
-        /// Enqueues one task of no group, its id made here ($9), its name $10 or its function's: the row baton.async_task would
+        /// Enqueues one task of no group, its id made here ($9), its name $10 or its function's, its hook $11 and
+        /// save $12: the row baton.async_task would
         /// write, without the function call (a tenth of an enqueue's time). The table's checks
         /// still apply, and baton_enqueue's row policy; with no RETURNING it needs INSERT only.
-        /// In the caller's transaction ($11) the NOTIFY goes with it, as async_task's does.
+        /// In the caller's transaction ($13) the NOTIFY goes with it, as async_task's does.
         static let insertTask = PreparedStatement(name: "baton_insert_task", sql: """
             WITH task AS (
                 INSERT INTO baton.tasks (id, name, func, args, kwargs, cache_ttl, priority, max_attempts, retry_delay,
-                                         timeout)
+                                         timeout, hook, save)
                 VALUES ($9::uuid, coalesce($10, $1), $1, $2::jsonb, $3::jsonb, $4::interval, $5::integer, $6::integer,
-                        $7::interval, $8::interval)
+                        $7::interval, $8::interval, $11, $12::boolean)
             )
-            SELECT $9::uuid AS id, CASE WHEN $11::boolean THEN pg_notify('baton', 'queued') END AS notified
+            SELECT $9::uuid AS id, CASE WHEN $13::boolean THEN pg_notify('baton', 'queued') END AS notified
             """)
         /// Enqueues a chain through the SQL API (baton.async_chain).
         static let asyncChain = PreparedStatement(name: "baton_async_chain", sql: """
             SELECT baton.async_chain($1::jsonb, $2, $3::interval, $4, $5::integer, $6::interval, $7::interval,
-                                     $8::boolean) AS group_id
+                                     $10::boolean, $8, $9::boolean) AS group_id
             """)
     }
 }

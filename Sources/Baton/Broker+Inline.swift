@@ -27,7 +27,7 @@ extension Broker {
     }
 
     /// Runs `first`, its retries and, for a chain link, the links after it, recording each
-    /// outcome as a worker would.
+    /// outcome as a worker would, and calling each finished task's hook.
     func runInline(_ first: InlineTask) async throws {
         let owner = Self.inlineOwner
         try await pool.withConnection { connection in
@@ -43,16 +43,19 @@ extension Broker {
                 signals.willExecute(current.task)
                 let outcome = await registry.execute(current.task)
                 signals.didExecute(current.task, outcome)
-                next = try await connection.transaction { tx in
+                let (following, hooked) = try await connection.transaction { tx -> (InlineTask?, [HookCall]) in
                     let batch = try await complete(
                         [(current.task, outcome)], owner: owner, functions: functions, lease: Self.inlineLease, on: tx)
-                    if let link = batch.next.first { return InlineTask(task: link, runAt: .now) }
-                    guard !outcome.isSuccess else { return nil }
+                    if let link = batch.next.first { return (InlineTask(task: link, runAt: .now), batch.hooked) }
+                    guard !outcome.isSuccess else { return (nil, batch.hooked) }
                     // Queued again for a retry: leased back to this process before anyone sees it.
-                    return try await tx.query(
+                    return (try await tx.query(
                         InlineSQL.holdRetry, [current.task.id, owner, Self.inlineLease.postgresInterval]
-                    ).first.map(InlineTask.init(row:))
+                    ).first.map(InlineTask.init(row:)), batch.hooked)
                 }
+                // Once recorded, as a cluster calls it.
+                await registry.callHooks(hooked, logger: logger)
+                next = following
             }
         }
     }

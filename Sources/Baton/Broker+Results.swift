@@ -10,10 +10,21 @@ extension Broker {
     }
 
     /// A task's record; nil while it has not finished. With `cached`, from the cache only.
+    ///
+    /// A wait ends early, with nil, when the task was seen in the queue and then left it
+    /// with no record: it succeeded with `save: false`, or was deleted with its group.
     public func fetch(_ taskID: UUID, wait: Wait = .none, cached: Bool = false) async throws -> TaskRecord? {
-        try await waitFor(ids: [taskID.lowercasedText], wait: wait) {
-            try await query(ResultSQL.task, taskID, cached).first.map(TaskRecord.init(row:))
+        let record = { try await self.query(ResultSQL.task, taskID, cached).first.map(TaskRecord.init(row:)) }
+        guard !wait.isNone else { return try await record() }
+        var seen = false
+        let found = try await waitFor(ids: [taskID.lowercasedText], wait: wait) { () async throws -> TaskRecord?? in
+            if let found = try await record() { return found }
+            let queued = try await !query(ResultSQL.queued, taskID).isEmpty
+            defer { seen = seen || queued }
+            // Gone since the last look: recorded in between, or finished with no record.
+            return seen && !queued ? .some(try await record()) : nil
         }
+        return found ?? nil
     }
 
     /// The result of the task with this id, or else this name (given with `taskName:`; the
@@ -66,13 +77,15 @@ extension Broker {
             return kept.isEmpty ? nil : kept
         }
         guard let count, count > 0 else { return try await waitFor(ids: [groupID], wait: wait, records) }
-        // A group seen and then gone was deleted with its tasks: it will never have `count`.
+        // A group seen and then gone was deleted with its tasks: it will never have `count`;
+        // nor will a chain or iter that has finished short of it (links saved with `save: false`).
         var seen = false
         _ = try await waitFor(ids: [groupID], wait: wait.isNone ? .forever : wait) {
             let row = try await self.query(ResultSQL.progress, groupID, cached)[0]
             let present: Bool = try row.decode("present")
             defer { seen = seen || present }
-            return try row.decode("count", as: Int.self) >= count || (seen && !present) ? true : nil
+            let done = try row.decode("count", as: Int.self) >= count || row.decode("finished", as: Bool.self)
+            return done || (seen && !present) ? true : nil
         }
         return try await records()
     }
@@ -201,11 +214,15 @@ enum ResultSQL {
                pg_notify('baton', CASE WHEN octet_length($1) > 7900 OR strpos($1, E'\n') > 0 THEN 'all'
                                        ELSE 'done - ' || $1 END) AS notified
         """
-    /// A group's result count, and whether the group exists (results_group; groups primary key).
+    /// A group's result count, whether the group exists, and whether it has finished (a chain
+    /// or an iter) (results_group; groups primary key).
     static let progress = """
         SELECT (SELECT count(*) FROM baton.all_results WHERE group_id = $1 AND (cached OR NOT $2::boolean)) AS count,
-               EXISTS (SELECT 1 FROM baton.groups WHERE id = $1) AS present
+               EXISTS (SELECT 1 FROM baton.groups WHERE id = $1) AS present,
+               EXISTS (SELECT 1 FROM baton.groups WHERE id = $1 AND finished_at IS NOT NULL) AS finished
         """
+    /// Whether a task is still in the queue (primary key).
+    static let queued = "SELECT 1 FROM baton.tasks WHERE id = $1::uuid"
     /// Queued tasks (tasks_claim_order).
     static let queueSize = "SELECT count(*) AS count FROM baton.tasks WHERE state = 'queued'"
 }

@@ -12,18 +12,16 @@ extension Broker {
         return try rows.map(ClaimedTask.init(row:))
     }
 
-    /// Records a task's outcome, removes it from the queue and releases the next chain link,
-    /// in one transaction (`baton.complete_task`).
+    /// Records a task's outcome, removes it from the queue and queues the next chain link,
+    /// in one transaction: `complete(_:owner:functions:lease:on:)` for one task. The
+    /// caller calls the task's hook, if it has one.
     /// - Returns: false when `owner` no longer holds the lease; nothing was recorded.
     @discardableResult
     public func complete(
         _ task: ClaimedTask, outcome: TaskOutcome, owner: String, on connection: Connection
     ) async throws -> Bool {
-        let (success, result, error): (Bool, String?, String?) = switch outcome {
-        case .success(let value): (true, try Self.storable(value), nil)
-        case .failure(let message): (false, nil, message)
-        }
-        return try await connection.query(WorkSQL.complete, [task.id, owner, success, result, error])[0].decode(0)
+        try await complete([(task, outcome)], owner: owner, functions: [], lease: .seconds(30), on: connection)
+            .lost.isEmpty
     }
 
     /// Of these tasks, the ones deleted unfinished (`deleteGroup(id, tasks: true)`): neither
@@ -100,10 +98,6 @@ enum WorkSQL {
     static let claim = PreparedStatement(
         name: "baton_claim",
         sql: "SELECT \(ClaimedTask.columns) FROM baton.claim_tasks($1::text[], $2::integer, $3, $4::interval)")
-    /// Completes one task (baton.complete_task; primary key, tasks_group_position).
-    static let complete = PreparedStatement(
-        name: "baton_complete",
-        sql: "SELECT baton.complete_task($1::uuid, $2, $3::boolean, $4::jsonb, $5)")
     /// A cluster's heartbeat: alive, the leases it holds extended, those returned (clusters and tasks primary keys).
     static let heartbeat = PreparedStatement(
         name: "baton_heartbeat",

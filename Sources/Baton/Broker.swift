@@ -1,4 +1,5 @@
 import LibPQ
+import Logging
 import Synchronization
 
 /// The database Baton queues in: a connection pool, the task functions `sync` runs, and
@@ -31,15 +32,19 @@ public final class Broker: Sendable {
     /// What an enqueue call that does not say gets: django-q's `Q_CLUSTER` settings.
     public let defaults: TaskDefaults
 
+    /// Where the broker reports what goes wrong in this process: a failing hook of a `sync` task.
+    public let logger: Logger
+
     /// - Parameter listening: LISTEN on the same database unless said otherwise; nil: as the
     ///   environment says (`BATON_LISTEN_URL`; polling when statements are unprepared).
     public init(
         configuration: ConnectionConfiguration, registry: TaskRegistry = .stock, maxConnections: Int = 10,
         maxArgumentBytes: Int = Broker.defaultMaxArgumentBytes, listening: Listening? = nil,
-        defaults: TaskDefaults = TaskDefaults()
+        defaults: TaskDefaults = TaskDefaults(), logger: Logger = Logger(label: "baton")
     ) {
         self.configuration = configuration
         self.defaults = defaults
+        self.logger = logger
         self.registry = registry
         self.maxArgumentBytes = maxArgumentBytes
         let listening = listening ?? (try? DatabaseSettings.listening(for: configuration)) ?? .direct(configuration)

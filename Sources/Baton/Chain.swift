@@ -24,6 +24,9 @@ public final class Chain: Sendable {
     public let maxAttempts: Int?
     public let retryDelay: Duration?
     public let timeout: Duration?
+    /// The hook each link calls unless it names its own, and whether successes are kept.
+    public let hook: String?
+    public let save: Bool
     public let broker: Broker?
     /// The links, in order.
     public var links: [ChainLink] { state.withLock { $0.links } }
@@ -34,7 +37,7 @@ public final class Chain: Sendable {
     public init(
         chain: [ChainLink] = [], group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
         policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil, timeout: Duration? = nil,
-        broker: Broker? = nil
+        hook: String? = nil, save: Bool = true, broker: Broker? = nil
     ) {
         self.state = Mutex(State(links: chain))
         self.group = group
@@ -44,14 +47,18 @@ public final class Chain: Sendable {
         self.maxAttempts = maxAttempts
         self.retryDelay = retryDelay
         self.timeout = timeout
+        self.hook = hook
+        self.save = save
         self.broker = broker
     }
 
-    /// Adds a task; returns the chain's new length.
+    /// Adds a task, with options of its own (django-q's `q_options`); returns the chain's new length.
     @discardableResult
-    public func append(_ function: String, _ args: JSONValue..., kwargs: [String: JSONValue] = [:]) -> Int {
+    public func append(
+        _ function: String, _ args: JSONValue..., kwargs: [String: JSONValue] = [:], options: LinkOptions = LinkOptions()
+    ) -> Int {
         state.withLock { state in
-            state.links.append(ChainLink(function, args: args, kwargs: kwargs))
+            state.links.append(ChainLink(function, args: args, kwargs: kwargs, options: options))
             return state.links.count
         }
     }
@@ -61,7 +68,7 @@ public final class Chain: Sendable {
     public func run(in transaction: Transaction? = nil) async throws -> String {
         let id = try await resolve(broker).asyncChain(
             links, group: group, cached: cached, sync: sync, policy: policy, maxAttempts: maxAttempts,
-            retryDelay: retryDelay, timeout: timeout, in: transaction)
+            retryDelay: retryDelay, timeout: timeout, hook: hook, save: save, in: transaction)
         state.withLock { $0.groupID = id }
         return id
     }

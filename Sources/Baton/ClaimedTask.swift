@@ -13,6 +13,8 @@ public struct ClaimedTask: Sendable, Identifiable {
     public let attempt: Int
     /// How long it may run; nil: the cluster's default.
     public let timeout: Duration?
+    /// The hook to call with its record once its outcome is recorded; nil: none.
+    public let hook: String?
     /// Why its arguments could not be read (JSON nested deeper than the reader goes, say):
     /// the task then fails alone with this reason, and the rest of its claim runs.
     public let unreadable: String?
@@ -27,7 +29,7 @@ public struct ClaimedTask: Sendable, Identifiable {
         return """
             \(source)id AS id, \(source)func AS func, \(source)args::text AS args, \(source)kwargs::text AS kwargs, \
             \(source)group_id AS group_id, \(source)chain_position AS chain_position, \(source)attempts AS attempts, \
-            extract(epoch FROM \(source)timeout)::float8 AS timeout_seconds
+            extract(epoch FROM \(source)timeout)::float8 AS timeout_seconds, \(source)hook AS hook
             """
     }
 
@@ -38,6 +40,7 @@ public struct ClaimedTask: Sendable, Identifiable {
         chainPosition = try row.decode("chain_position")
         attempt = try row.decode("attempts")
         timeout = try row.decode("timeout_seconds", as: Double?.self).map { .milliseconds(Int($0 * 1000)) }
+        hook = try row.decode("hook")
         // Arguments that are not what the function expects, or that cannot be read, fail
         // the task, not the claim.
         do {

@@ -10,9 +10,10 @@ extension Broker {
     @discardableResult
     public func asyncIter(
         _ function: String, _ argumentLists: [[JSONValue]], cached: Caching? = nil, priority: Int = 0,
-        maxAttempts: Int? = nil, retryDelay: Duration? = nil, timeout: Duration? = nil,
-        in transaction: Transaction? = nil
+        maxAttempts: Int? = nil, retryDelay: Duration? = nil, timeout: Duration? = nil, hook: String? = nil,
+        save: Bool = true, in transaction: Transaction? = nil
     ) async throws -> String {
+        try checkHook(hook)
         let (cached, maxAttempts, retryDelay, timeout) =
             (cached ?? defaults.cached, maxAttempts ?? defaults.maxAttempts, retryDelay ?? defaults.retryDelay,
              timeout ?? defaults.timeout)
@@ -24,7 +25,7 @@ extension Broker {
         return try await invalidInputAsBatonError {
             try await enqueue(IterSQL.asyncIter, [
                 function, listText, cached.interval, priority, maxAttempts, retryDelay.postgresInterval,
-                timeout?.postgresInterval,
+                timeout?.postgresInterval, hook, save,
             ], in: transaction)[0].decode("id")
         }
     }
@@ -98,7 +99,7 @@ enum IterSQL {
     /// Enqueues an iter (baton.async_iter).
     static let asyncIter = PreparedStatement(name: "baton_async_iter", sql: """
         SELECT baton.async_iter($1, $2::jsonb, $3::interval, $4::integer, $5::integer, $6::interval, $7::interval,
-                                $8::boolean) AS id
+                                $10::boolean, $8, $9::boolean) AS id
         """)
     /// An iter's length (groups primary key).
     static let length = "SELECT length FROM baton.groups WHERE id = $1 AND kind = 'iter'"

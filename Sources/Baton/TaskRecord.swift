@@ -26,24 +26,31 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
     public let stoppedAt: Date
     public let cached: Bool
 
+    /// Reads the columns `columns` names.
     init(row: Row) throws {
-        id = try row.decode("id")
-        name = try row.decode("name")
-        function = try row.decode("func")
-        args = try row.decode("args", as: String.self).parsedArray()
-        kwargs = try row.decode("kwargs", as: String.self).parsedObject()
-        result = try row.decode("result", as: String?.self).map(JSONValue.parse)
-        error = try row.decode("error")
-        errors = try row.decode("errors")
-        success = try row.decode("success")
-        groupID = try row.decode("group_id")
-        chainPosition = try row.decode("chain_position")
-        attempts = try row.decode("attempts")
-        worker = try row.decode("worker")
-        enqueuedAt = try row.decode("enqueued_at")
-        startedAt = try row.decode("started_at")
-        stoppedAt = try row.decode("stopped_at")
-        cached = try row.decode("cached")
+        try self.init(row: row, prefix: "")
+    }
+
+    /// Reads the columns `columns(of:prefix:cachedColumn:)` names with `prefix`.
+    init(row: Row, prefix: String) throws {
+        func column(_ name: String) -> String { prefix + name }
+        id = try row.decode(column("id"))
+        name = try row.decode(column("name"))
+        function = try row.decode(column("func"))
+        args = try row.decode(column("args"), as: String.self).parsedArray()
+        kwargs = try row.decode(column("kwargs"), as: String.self).parsedObject()
+        result = try row.decode(column("result"), as: String?.self).map(JSONValue.parse)
+        error = try row.decode(column("error"))
+        errors = try row.decode(column("errors"))
+        success = try row.decode(column("success"))
+        groupID = try row.decode(column("group_id"))
+        chainPosition = try row.decode(column("chain_position"))
+        attempts = try row.decode(column("attempts"))
+        worker = try row.decode(column("worker"))
+        enqueuedAt = try row.decode(column("enqueued_at"))
+        startedAt = try row.decode(column("started_at"))
+        stoppedAt = try row.decode(column("stopped_at"))
+        cached = try row.decode(column("cached"))
     }
 
     /// What django-q's `result()` gives: the result, or the error text of a failure.
@@ -55,6 +62,19 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
         id, name, func, args::text, kwargs::text, result::text, error, success, group_id, chain_position,
         attempts, worker, enqueued_at, started_at, stopped_at, cached, errors
         """
+
+    /// The columns of `composite`, a column of type baton.results, named with `prefix`;
+    /// `cached` is the column named by `cachedColumn`.
+    static func columns(of composite: String, prefix: String, cachedColumn: String) -> String {
+        let names = [
+            "id", "name", "func", "args::text", "kwargs::text", "result::text", "error", "success", "group_id",
+            "chain_position", "attempts", "worker", "enqueued_at", "started_at", "stopped_at", "errors",
+        ]
+        return names.map { name in
+            let bare = name.split(separator: ":")[0]
+            return "(\(composite)).\(name) AS \(prefix)\(bare)"
+        }.joined(separator: ", ") + ", \(cachedColumn) AS \(prefix)cached"
+    }
 }
 
 extension String {

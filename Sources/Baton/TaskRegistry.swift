@@ -7,6 +7,8 @@ public typealias TaskFunction = @Sendable (TaskArguments) async throws -> JSONVa
 /// unknown here waits for a worker that has it.
 public struct TaskRegistry: Sendable {
     private var functions: [String: TaskFunction] = [:]
+    /// The hooks, by name (TaskRegistry+Hooks).
+    var hooks: [String: TaskHook] = [:]
 
     public init() {}
 

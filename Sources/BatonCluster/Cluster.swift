@@ -48,6 +48,8 @@ public final class Cluster: Service, Sendable {
     let executor: Executor<ContinuousClock>
     let heartbeat: Heartbeat
     let rescuer: Rescuer
+    /// Calls the hooks of the tasks this cluster finished.
+    let hooks: HookCaller
 
     public init(
         broker: Broker, registry: TaskRegistry = .stock, configuration: ClusterConfiguration = ClusterConfiguration(),
@@ -70,6 +72,8 @@ public final class Cluster: Service, Sendable {
             broker: broker, configuration: configuration, functions: functions, leases: leases, logger: logger,
             finished: { state.withLock { $0.finished } })
         rescuer = Rescuer(broker: broker, logger: logger)
+        let hooks = HookCaller(registry: registry, logger: logger)
+        self.hooks = hooks
         completer = Completer(
             broker: broker, owner: configuration.name, lease: configuration.lease, logger: logger, leases: leases,
             functions: { state.withLock { $0.stopping } ? [] : functions },
@@ -82,6 +86,7 @@ public final class Cluster: Service, Sendable {
                 }
                 local.push(batch.next, first: true)
                 wake.fire()
+                hooks.call(batch.hooked)
             })
     }
 
@@ -136,6 +141,7 @@ public final class Cluster: Service, Sendable {
         }
         await completer.drain()
         await handBack(local.removeAll())
+        await hooks.drain()
         // The leases are renewed until here: nothing is left that this cluster works on.
         upkeep.cancel()
         await upkeep.value

@@ -61,6 +61,12 @@ struct EnqueueOptions: ParsableArguments {
     @Option(help: "Seconds one attempt may run (default: BATON_TIMEOUT, else the cluster's).")
     var timeout: Double?
 
+    @Option(help: "A hook the cluster that runs the task calls with its record once it is recorded (registered in that cluster).")
+    var hook: String?
+
+    @Flag(name: .customLong("no-save"), help: "Do not keep a successful result (a failure is kept), as django-q's save=False.")
+    var noSave = false
+
     /// The options given; nil for one left out, which BATON_* defaults then fill (`TaskDefaults`).
     var caching: Caching? {
         if let cacheSeconds { return .expiring(after: .seconds(cacheSeconds)) }

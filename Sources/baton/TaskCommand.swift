@@ -46,7 +46,7 @@ struct TaskCommand: AsyncParsableCommand {
             try await broker.asyncTask(
                 function, args: values, kwargs: keywords, group: options.group, cached: options.caching,
                 sync: options.running, priority: priority, maxAttempts: options.attempts, retryDelay: options.retryDuration,
-                timeout: options.timeoutDuration, taskName: name)
+                timeout: options.timeoutDuration, taskName: name, hook: options.hook, save: !options.noSave)
         }
         print(id.uuidString.lowercased())
     }
@@ -56,13 +56,17 @@ struct ChainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chain",
         abstract: "Enqueue a chain and print its group id.",
-        discussion: "The chain is JSON: [[\"math.copysign\", [1, -1]], [\"math.floor\", [1]]]."
+        discussion: """
+            The chain is JSON: [["math.copysign", [1, -1]], ["math.floor", [1]]]. A link may take options \
+            of its own, fourth: ["math.floor", [1.5], {}, {"timeout": 30, "max_attempts": 3, "hook": "notify", \
+            "task_name": "floor", "save": false, "retry_delay": 2, "priority": 5}].
+            """
     )
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var options: EnqueueOptions
 
-    @Argument(help: "The chain: a JSON array of [func, [args], {kwargs}] links.")
+    @Argument(help: "The chain: a JSON array of [func, [args], {kwargs}, {options}] links.")
     var chain: String
 
     @Option(help: "What a failing link does to the rest: stop or continue.")
@@ -79,7 +83,8 @@ struct ChainCommand: AsyncParsableCommand {
             try await broker.asyncChain(
                 json: chain, group: options.group, cached: options.caching, sync: options.running,
                 policy: ChainPolicy(rawValue: policy) ?? .stop, maxAttempts: options.attempts,
-                retryDelay: options.retryDuration, timeout: options.timeoutDuration)
+                retryDelay: options.retryDuration, timeout: options.timeoutDuration, hook: options.hook,
+                save: !options.noSave)
         }
         print(id)
     }

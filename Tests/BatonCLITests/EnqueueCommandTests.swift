@@ -108,4 +108,27 @@ import TestSupport
             #expect(try await broker.queueSize() == 0)
         }
     }
+
+    /// `--hook` and `--no-save` on `baton task` and `baton chain`, and a link's own options in the chain's JSON.
+    @Test func hooksSavingAndALinksOwnOptionsFromTheShell() async throws {
+        try await TestDatabase.withBroker { broker in
+            let task = try run(["task", "baton.echo", "1", "--hook", "reports.notify", "--no-save"], on: broker)
+            #expect(task.status == 0, "\(task.error)")
+            let chain = try run([
+                "chain", #"[["baton.echo", [1]], ["baton.echo", [2], {}, {"hook": "own", "timeout": 2.5, "save": true}]]"#,
+                "--hook", "shared", "--no-save", "--group", "shell options",
+            ], on: broker)
+            #expect(chain.status == 0, "\(chain.error)")
+            let rows: [String] = try await broker.pool.withConnection { connection in
+                try await connection.query("""
+                    SELECT concat_ws(' ', func, args::text, hook, save, extract(epoch FROM timeout)) AS row FROM baton.tasks
+                    ORDER BY enqueued_at, chain_position
+                    """).map { try $0.decode("row") }
+            }
+            #expect(rows == ["baton.echo [1] reports.notify f", "baton.echo [1] shared f",
+                             "baton.echo [2] own t 2.500000"], "\(rows)")
+            let bad = try run(["chain", #"[["baton.echo", [1], {}, {"colour": "red"}]]"#], on: broker)
+            #expect(bad.status != 0 && bad.error.contains(#"unknown option "colour""#), "\(bad.error)")
+        }
+    }
 }

@@ -123,22 +123,3 @@ struct PgBouncerTests {
 
 /// PgBouncer's URL, from `make test` (`scripts/pgbouncer url`); nil when it is not installed.
 let pgBouncerURL = ProcessInfo.processInfo.environment["BATON_PGBOUNCER_URL"].flatMap { $0.isEmpty ? nil : $0 }
-
-/// A log handler that keeps every message.
-final class CapturedLog: LogHandler, @unchecked Sendable {
-    private let lines = Mutex<[String]>([])
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    var messages: [String] { lines.withLock { $0 } }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        lines.withLock { $0.append(message.description) }
-    }
-}

@@ -32,7 +32,10 @@ import TestSupport
             try await asMemberOf("baton_enqueue", of: broker) { enqueuer in
                 try await enqueuer.asyncTask("baton.echo", args: [1])
                 try await enqueuer.asyncTask("baton.echo", args: [2], group: "joined")
-                try await enqueuer.asyncTasks([TaskCall("baton.echo", 3), TaskCall("baton.echo", 4)], group: "bulk")
+                // Without COPY (the row policy binds the role): one INSERT, each task's own options kept.
+                try await enqueuer.asyncTasks(
+                    [TaskCall("baton.echo", 3, options: LinkOptions(priority: 3, hook: "h", taskName: "by the role")),
+                     TaskCall("baton.echo", 4)], group: "bulk", save: false)
                 try await enqueuer.asyncChain([ChainLink("baton.echo", 5)])
                 try await enqueuer.pool.withConnection { connection in
                     try await connection.execute("SELECT baton.async_task('baton.echo', '[6]')")
@@ -56,6 +59,10 @@ import TestSupport
             }
             let queued = try await count("SELECT count(*) FROM baton.tasks WHERE state = 'queued' AND attempts = 0", on: broker)
             #expect(queued == 8, "every enqueue of the role's arrived, the owner's chain untouched (1 queued, 1 waiting)")
+            let bulk = try await count(
+                "SELECT count(*) FROM baton.tasks WHERE name = 'by the role' AND priority = 3 AND hook = 'h' AND NOT save",
+                on: broker)
+            #expect(bulk == 1)
         }
     }
 

@@ -17,5 +17,6 @@ extension Migration {
         migration0012,
         migration0013,
         migration0014,
+        migration0015,
     ]
 }
