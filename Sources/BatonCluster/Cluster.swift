@@ -71,7 +71,7 @@ public final class Cluster: Service, Sendable {
         heartbeat = Heartbeat(
             broker: broker, configuration: configuration, functions: functions, leases: leases, logger: logger,
             finished: { state.withLock { $0.finished } })
-        rescuer = Rescuer(broker: broker, logger: logger)
+        rescuer = Rescuer(broker: broker, logger: logger, lease: configuration.lease)
         let hooks = HookCaller(registry: registry, logger: logger)
         self.hooks = hooks
         completer = Completer(
@@ -116,7 +116,8 @@ public final class Cluster: Service, Sendable {
         // Registers the cluster: a database it cannot reach now is an error for its supervisor.
         try await heartbeat.beat()
         await rescuer.pass()
-        let upkeep = Task { [heartbeat, rescuer] in await heartbeat.run(then: rescuer.pass) }
+        let upkeep = Task { [heartbeat] in await heartbeat.run() }
+        let rescuing = Task { [rescuer, configuration] in await rescuer.run(every: configuration.heartbeatInterval) }
         state.withLock { $0.started = true }
         logger.info("cluster started", metadata: [
             "name": "\(configuration.name)", "workers": "\(configuration.workers)",
@@ -144,7 +145,9 @@ public final class Cluster: Service, Sendable {
         await hooks.drain()
         // The leases are renewed until here: nothing is left that this cluster works on.
         upkeep.cancel()
+        rescuing.cancel()
         await upkeep.value
+        await rescuing.value
         await leave()
         let abandoned = state.withLock { $0.abandoned }
         if !abandoned.isEmpty {
@@ -201,7 +204,7 @@ public final class Cluster: Service, Sendable {
 
     private func claim(_ limit: Int) async throws -> [ClaimedTask] {
         let started = ContinuousClock.now
-        let tasks = try await broker.pool.withConnection { connection in
+        let tasks = try await broker.withConnection(answeringWithin: configuration.lease / 2) { connection in
             try await broker.claim(
                 functions: functions, limit: limit, owner: configuration.name, lease: configuration.lease,
                 on: connection)
@@ -215,7 +218,9 @@ public final class Cluster: Service, Sendable {
     /// millisecond at the soonest, so that a due task another claimer holds is not asked
     /// for in a tight loop.
     private func nextRetry() async throws -> ContinuousClock.Instant? {
-        guard let due = try await broker.pool.withConnection({ try await broker.nextDue(functions: functions, on: $0) })
+        guard let due = try await broker.withConnection(answeringWithin: configuration.lease / 2, { [functions] in
+            try await broker.nextDue(functions: functions, on: $0)
+        })
         else { return nil }
         return .now + max(due, .milliseconds(1))
     }

@@ -83,7 +83,7 @@ final class Completer: Sendable {
         let (broker, owner, lease, functions) = (self.broker, self.owner, self.lease, self.functions())
         let sent = ContinuousClock.now
         let written = await LeaseRetry(lease: lease, logger: logger, tasks: batch.map(\.task.id)).run {
-            try await broker.pool.withConnection { connection in
+            try await broker.withConnection(answeringWithin: lease / 2) { connection in
                 try await broker.complete(batch, owner: owner, functions: functions, lease: lease, on: connection)
             }
         }
@@ -115,7 +115,7 @@ final class Completer: Sendable {
     /// Says why outcomes were not recorded: their leases were lost (another worker has the
     /// tasks), or the tasks were deleted meanwhile (a chain stopped by `deleteGroup`).
     private func report(lost: [UUID]) async {
-        let deleted = (try? await broker.pool.withConnection { try await broker.vanished(lost, on: $0) }) ?? []
+        let deleted = (try? await broker.withConnection(answeringWithin: lease / 2) { try await broker.vanished(lost, on: $0) }) ?? []
         let taken = lost.filter { !deleted.contains($0) }
         if !deleted.isEmpty {
             logger.info("tasks were deleted while they ran (their group was deleted); their outcomes were dropped",

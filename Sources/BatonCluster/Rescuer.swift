@@ -8,10 +8,21 @@ import Logging
 struct Rescuer: Sendable {
     let broker: Broker
     let logger: Logger
+    /// Each statement's limit is half of it.
+    let lease: Duration
+
+    /// A pass every `interval` until cancelled, apart from the heartbeat: a rescue that is
+    /// slow (many expired leases, a connection gone dead) delays no lease renewal.
+    func run(every interval: Duration) async {
+        while true {
+            do { try await Task.sleep(for: interval) } catch { return }
+            await pass()
+        }
+    }
 
     func pass() async {
         do {
-            let (rescued, forgotten) = try await broker.pool.withConnection { connection in
+            let (rescued, forgotten) = try await broker.withConnection(answeringWithin: lease / 2) { connection in
                 (try await broker.rescueExpiredLeases(on: connection), try await broker.pruneExpired(on: connection))
             }
             if !rescued.isEmpty {

@@ -47,6 +47,10 @@ public final class Connection: Queryable {
     /// Whether the connection is outside any transaction, ready to be handed to another user.
     public var isIdle: Bool { core.snapshot.withLock { !$0.isBroken && $0.isIdle } }
 
+    /// Whether the connection was closed because a statement went unanswered past
+    /// `Connection.answerLimit` (or its caller gave up on it).
+    public var wentUnanswered: Bool { core.snapshot.withLock { $0.wentUnanswered } }
+
     /// The server process serving this connection (`pg_backend_pid()`).
     public var backendPID: Int32 { core.snapshot.withLock { $0.backendPID } }
 
@@ -79,6 +83,23 @@ public final class Connection: Queryable {
     }
 
     func run(_ statement: Statement, cancellable: Bool = true) async throws -> QueryResult {
-        try await core.perform(cancellable: cancellable) { core in try core.run(statement) }
+        let limit = Self.answerLimit
+        return try await core.perform(cancellable: cancellable) { core in
+            // Counted from when the statement goes out, not from when it joined the line.
+            core.answerDeadline = limit.map { (ContinuousClock.now + $0, $0) }
+            defer { core.answerDeadline = nil }
+            return try core.run(statement)
+        }
     }
+}
+
+extension Connection {
+    /// How long each statement the current task runs (`query`, `execute`) may wait for the
+    /// server's answer; nil, the default: as long as it takes. When no answer has come by then
+    /// (the server is stuck, or a network dropped the connection without a word, where TCP
+    /// would wait for minutes) or the task is cancelled, the connection is closed and the
+    /// statement throws `.connectionLost` at once. For statements that are safe to send again
+    /// on another connection, such as a worker's heartbeat:
+    /// `try await Connection.$answerLimit.withValue(.seconds(2)) { ... }`.
+    @TaskLocal public static var answerLimit: Duration?
 }

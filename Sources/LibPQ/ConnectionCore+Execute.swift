@@ -54,13 +54,14 @@ extension ConnectionCore {
         var cancelSent = false
         while true {
             while PQisBusy(connection) != 0 {
-                let ready = waitReadable(socket: PQsocket(connection))
-                if ready.wake {
-                    drainWake()
-                    if !cancelSent, isCancelRequested {
-                        sendCancel()
-                        cancelSent = true
-                    }
+                let ready = waitReadable(socket: PQsocket(connection), until: answerDeadline?.at)
+                if ready.wake { drainWake() }
+                if let (deadline, limit) = answerDeadline, isCancelRequested || ContinuousClock.now >= deadline {
+                    throw abandon(label, answerLimit: limit, cancelled: isCancelRequested)
+                }
+                if ready.wake, !cancelSent, isCancelRequested {
+                    sendCancel()
+                    cancelSent = true
                 }
                 if ready.socket, PQconsumeInput(connection) == 0 {
                     throw failure(sending: label)
@@ -95,6 +96,23 @@ extension ConnectionCore {
             if let buffer { PQfreemem(buffer) }
             buffer = nil
         }
+    }
+
+    /// Closes the connection under a statement that was not answered in time, or whose caller
+    /// gave up, without asking the server anything more (`PQcancel` would open a connection
+    /// to a server that may be unreachable, and wait for it).
+    private func abandon(_ label: String, answerLimit limit: Duration, cancelled: Bool) -> PostgresError {
+        let error = PostgresError(
+            code: .connectionLost,
+            message: cancelled
+                ? "the statement was cancelled before its answer came; the connection was closed"
+                : "no answer from the server within \(limit); the connection was closed",
+            statement: label)
+        connectionBroke(error)
+        handle = nil
+        snapshot.withLock { $0.wentUnanswered = true }
+        updateSnapshot()
+        return error
     }
 
     /// Asks the server to cancel the running statement (blocks this thread briefly).

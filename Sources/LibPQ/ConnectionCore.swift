@@ -34,6 +34,8 @@ final class ConnectionCore: @unchecked Sendable {
     var subscribers: [UInt64: NotificationSubscriber] = [:]
     var nextSubscriberID: UInt64 = 0
     private(set) var currentJobID: UInt64 = 0
+    /// When the statement now running must have been answered, and its limit (`Connection.answerLimit`).
+    var answerDeadline: (at: ContinuousClock.Instant, limit: Duration)?
 
     init() throws {
         let descriptor = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
@@ -177,14 +179,23 @@ final class ConnectionCore: @unchecked Sendable {
         if ready.socket { readNotifications() }
     }
 
-    /// Blocks in `poll()` until the eventfd or the socket (when not -1) is readable.
-    func waitReadable(socket: Int32) -> (wake: Bool, socket: Bool) {
+    /// Blocks in `poll()` until the eventfd or the socket (when not -1) is readable, or
+    /// `deadline` passes.
+    func waitReadable(socket: Int32, until deadline: ContinuousClock.Instant? = nil) -> (wake: Bool, socket: Bool) {
         var descriptors = [
             pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
         ]
         let count: nfds_t = socket >= 0 ? 2 : 1
-        while poll(&descriptors, count, -1) < 0 && errno == EINTR {}
+        while true {
+            var milliseconds: Int32 = -1
+            if let deadline {
+                let left = (deadline - .now).components
+                let rounded = left.seconds * 1000 + (left.attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+                milliseconds = Int32(clamping: max(0, rounded))
+            }
+            if poll(&descriptors, count, milliseconds) >= 0 || errno != EINTR { break }
+        }
         let readable = Int16(POLLIN | POLLERR | POLLHUP)
         return (descriptors[0].revents & readable != 0, descriptors[1].revents & readable != 0)
     }
@@ -199,7 +210,8 @@ final class ConnectionCore: @unchecked Sendable {
                 backendPID: PQbackendPID(handle.pointer)
             )
         } else {
-            next = ConnectionSnapshot(isBroken: true, isIdle: false, backendPID: snapshot.withLock { $0.backendPID })
+            next = snapshot.withLock { ConnectionSnapshot(isBroken: true, isIdle: false, backendPID: $0.backendPID,
+                                                          wentUnanswered: $0.wentUnanswered) }
         }
         snapshot.withLock { $0 = next }
     }
@@ -210,4 +222,6 @@ struct ConnectionSnapshot: Sendable {
     var isBroken = true
     var isIdle = false
     var backendPID: Int32 = 0
+    /// Closed because a statement's answer did not come within `Connection.answerLimit`.
+    var wentUnanswered = false
 }

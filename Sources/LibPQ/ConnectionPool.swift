@@ -109,14 +109,20 @@ public final class ConnectionPool: Sendable {
         }
     }
 
+    /// A connection that went unanswered past its limit takes the idle ones with it: they
+    /// most likely went through the same broken network, and each would cost its next user
+    /// a limit of its own. Callers open new ones as they need them.
     private func release(_ connection: Connection) {
-        let (action, waiter) = guarded.withLock { guarded in
+        let unanswered = connection.wentUnanswered
+        let (action, waiter, idle) = guarded.withLock { guarded in
             let action = guarded.state.release(connection, reusable: connection.isIdle)
+            let idle = unanswered ? guarded.state.takeIdle() : []
             switch action {
-            case .hand(_, let id), .open(for: let id): return (action, guarded.waiters.removeValue(forKey: id))
-            case .close, .none: return (action, nil)
+            case .hand(_, let id), .open(for: let id): return (action, guarded.waiters.removeValue(forKey: id), idle)
+            case .close, .none: return (action, nil, idle)
             }
         }
+        if !idle.isEmpty { Task { for connection in idle { await connection.close() } } }
         switch action {
         case .hand(let connection, _): waiter?.resume(returning: connection)
         case .open: if let waiter { open(for: waiter) }

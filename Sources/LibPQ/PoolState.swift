@@ -70,6 +70,15 @@ struct PoolState<Resource> {
         return true
     }
 
+    /// Takes the idle connections out of the pool, to be closed.
+    mutating func takeIdle() -> [Resource] {
+        defer {
+            openCount -= idle.count
+            idle = []
+        }
+        return idle
+    }
+
     /// Closes the pool: returns the idle connections to close and the waiters to fail.
     mutating func close() -> (idle: [Resource], waiters: [Int]) {
         isClosed = true

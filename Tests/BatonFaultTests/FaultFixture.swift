@@ -18,10 +18,13 @@ struct FaultFixture {
         return environment
     }
 
-    /// Starts a `baton-test-worker` process (its log in a temporary folder).
-    func worker(_ arguments: [String] = []) throws -> Process {
+    /// Starts a `baton-test-worker` process (its log in a temporary folder), connecting as
+    /// `database` says when given.
+    func worker(_ arguments: [String] = [], database: ConnectionConfiguration? = nil) throws -> Process {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let log = logs.appendingPathComponent(TestDatabase.uniqueName("worker") + ".log")
+        var environment = self.environment
+        if let database { environment["BATON_DATABASE_URL"] = database.conninfoForChildProcess }
         return try Binaries.start("baton-test-worker", arguments, environment: environment, log: log)
     }
 

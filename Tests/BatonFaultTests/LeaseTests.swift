@@ -91,6 +91,45 @@ import TestSupport
         }
     }
 
+    /// Connections a network dropped without a word (no reset: TCP would wait minutes, or for
+    /// ever behind a proxy that keeps its sockets open) are given up at their time limit; the
+    /// heartbeat renews the leases on new ones, so no other cluster takes a running task.
+    @Test func aClusterWhoseConnectionsWentDeadKeepsItsLeasesOnNewOnes() async throws {
+        try await TestDatabase.withBroker { broker in
+            let fixture = FaultFixture(broker: broker)
+            let (forwarder, through) = try Forwarder.to(broker.configuration)
+            let first = try fixture.worker(["--workers", "1", "--lease", "3"], database: through)
+            defer { send(SIGKILL, to: first) }
+            let long = try await broker.asyncTask("test.attempt", args: ["dead-line", 7_000, "x"])
+            let began = try await fixture.waitUntil { fixture.hasStarted("dead-line") }
+            #expect(began)
+            // A second cluster, on a sound connection, rescues any lease that runs out.
+            let second = try fixture.worker(["--workers", "1", "--lease", "3"])
+            defer { send(SIGKILL, to: second) }
+            // For a second, every connection the first cluster has (pooled, idle, listening) goes
+            // silent: whichever its next heartbeat takes is dead.
+            var silenced = 0
+            for _ in 0..<10 {
+                silenced = max(silenced, forwarder.silenceOpenConnections())
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let quietAt = try await fixture.number("SELECT (extract(epoch FROM now()) * 1000)::bigint")
+            let renewed = try await fixture.waitUntil(.seconds(5)) {
+                try await fixture.number(
+                    "SELECT count(*) FROM baton.clusters WHERE name LIKE $1 AND seen_at > to_timestamp($2 / 1000.0)",
+                    "%:\(first.processIdentifier):%", quietAt) == 1
+            }
+            #expect(renewed, "the first cluster's heartbeat got through on a new connection")
+            let record = try #require(try await broker.fetch(long, wait: .seconds(30)))
+            #expect(record.success)
+            #expect(record.errors.isEmpty, "never rescued while it ran: \(record.errors)")
+            #expect(record.worker?.contains(":\(first.processIdentifier):") == true, "the first cluster recorded it")
+            #expect(fixture.starts("dead-line") == 1, "began \(fixture.starts("dead-line")) times")
+            print("dead connections: up to \(silenced) at a time went silent under a running 7 s task (lease 3 s); "
+                + "it began \(fixture.starts("dead-line")) time(s), recorded by \(record.worker ?? "nobody")")
+        }
+    }
+
     @Test func aClusterKilledWithSigkillIsForgottenAfterThreeLeases() async throws {
         try await TestDatabase.withBroker { broker in
             let fixture = FaultFixture(broker: broker)

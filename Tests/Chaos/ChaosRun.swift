@@ -34,8 +34,7 @@ struct ChaosRun {
             var inside: Fleet.Inside?
             var forwarder: Forwarder?
             if let partition {
-                let port = UInt16(configuration.description.split(separator: ":").last?.split(separator: "/").first ?? "") ?? 5432
-                let through = try Forwarder(listenOn: partition.hostAddress, to: port)
+                let through = try Forwarder(listenOn: partition.hostAddress, to: configuration.localPort)
                 var innerEnvironment = environment
                 innerEnvironment["BATON_DATABASE_URL"] = configuration.conninfoForChildProcess
                     + " host=\(partition.hostAddress) port=\(through.port) connect_timeout=3"
@@ -127,6 +126,14 @@ struct ChaosRun {
         let leftRows = try await number(broker, "SELECT count(*) FROM baton.clusters")
         if leftRows > 0 { violations.append("\(leftRows) clusters still listed after every cluster stopped") }
 
+        // A cluster cut off renews its leases within a lease of its link coming back.
+        let recoveries = await injector.recoveryTimes()
+        for (index, recovery) in recoveries.enumerated() {
+            if let recovery, recovery <= lease { continue }
+            violations.append("after partition \(index + 1) the cut-off cluster renewed its leases "
+                + (recovery.map { "only \(String(format: "%.2f", $0.seconds)) s" } ?? "not within \(FaultInjector.recoveryWait.seconds) s")
+                + " after its link came back (bound: a lease, \(lease.seconds) s)")
+        }
         let (attemptViolations, attempts, excused) = try Checks.attempts(
             log: attemptLog, excuses: await fleet.excuses, deaths: await fleet.deaths,
             rolledBack: expected.rolledBackTokens)
@@ -138,6 +145,10 @@ struct ChaosRun {
         let results = try await number(broker, "SELECT count(*) FROM baton.results")
         text += "  tasks checked: \(expected.tasks.count) (\(results) results, \(expected.chains.count) chains, \(expected.rolledBack.count) rolled back, \(expected.waiters) waiters); enqueue calls refused by faults: \(expected.failedEnqueues)\n"
         text += "  attempts logged: \(attempts); overlapping runs excused by a kill, stop, partition or outage: \(excused)\n"
+        let back = recoveries.compactMap { $0?.seconds }.sorted()
+        if !recoveries.isEmpty {
+            text += "  leases renewed after a partition's link came back: \(back.isEmpty ? "never" : String(format: "median %.2f s, slowest %.2f s", back[back.count / 2], back.last!)) (\(recoveries.count) partitions)\n"
+        }
         text += "  drained \(drained.map { String(format: "%.2f s", $0.seconds) } ?? "never") after the last fault (bound \(bound.seconds) s)\n"
         if !harnessErrors.isEmpty { text += "  faults the harness could not inject: \(harnessErrors.count)\n" }
         text += "  violations: \(violations.count)\n"

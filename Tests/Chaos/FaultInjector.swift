@@ -13,6 +13,10 @@ final class FaultInjector: Sendable {
     let configuration: ConnectionConfiguration
     /// When the database could not be reached: by anyone (it was down), or by slot 0 (cut off).
     private let state = Mutex((counts: [FaultKind: Int](), down: [(from: Date, until: Date, onlySlot0: Bool)]()))
+    /// After each partition: how long until the cut-off cluster's heartbeat got through
+    /// again (nil: it did not within `Self.recoveryWait`), and the tasks that watch for it.
+    private let recoveries = Mutex((seen: [Duration?](), watching: [Task<Void, Never>]()))
+    static let recoveryWait = Duration.seconds(15)
 
     init(fleet: Fleet, broker: Broker, lease: Duration, grace: Duration, partition: Partition?,
          configuration: ConnectionConfiguration) {
@@ -72,9 +76,41 @@ final class FaultInjector: Sendable {
             try partition.setLink(up: false)
             try await Task.sleep(for: fault.length)
             try partition.setLink(up: true)
-            state.withLock { $0.down.append((from, Date(), true)) }
-            await fleet.excused(pid, from: from, kind: .partition)
+            let linkUp = Date()
+            state.withLock { $0.down.append((from, linkUp, true)) }
+            let watch = Task { await self.watchRecovery(of: pid, cutOffAt: from, linkUp: linkUp) }
+            recoveries.withLock { $0.watching.append(watch) }
         }
+    }
+
+    /// Waits until the cluster cut off has renewed its leases again (its heartbeat shows in
+    /// `baton.clusters`), which excuses what it ran twice until a lease after that; says how
+    /// long it took. Connections the partition stalled stay stalled after the link is back
+    /// (TCP backs off for seconds): the heartbeat has to give them up and use new ones.
+    private func watchRecovery(of pid: Int32, cutOffAt from: Date, linkUp: Date) async {
+        let deadline = ContinuousClock.now + Self.recoveryWait
+        var back: Date?
+        while back == nil && ContinuousClock.now < deadline {
+            let seen = try? await broker.pool.withConnection { connection in
+                try await connection.query(
+                    "SELECT extract(epoch FROM max(seen_at))::float8 AS at FROM baton.clusters WHERE name LIKE $1",
+                    "%:\(pid):%")[0].decode("at", as: Double?.self)
+            }
+            if let seen = seen ?? nil, seen > linkUp.timeIntervalSince1970 { back = Date() }
+            else { try? await Task.sleep(for: .milliseconds(50)) }
+        }
+        let until = (back ?? linkUp.addingTimeInterval(Self.recoveryWait.seconds)).addingTimeInterval(lease.seconds)
+        await fleet.excused(pid, from: from, until: until, kind: .partition)
+        // A cluster that exited meanwhile (it may, for its supervisor) has nothing to renew.
+        guard await fleet.pids.contains(pid) else { return }
+        recoveries.withLock { $0.seen.append(back.map { .seconds($0.timeIntervalSince(linkUp)) }) }
+    }
+
+    /// Waits for the partitions' watchers; returns how long each cut-off cluster took to renew
+    /// its leases after its link came back (nil: not within `recoveryWait`).
+    func recoveryTimes() async -> [Duration?] {
+        for watch in recoveries.withLock({ $0.watching }) { await watch.value }
+        return recoveries.withLock { $0.seen }
     }
 
     private func scriptsDB(_ arguments: [String]) throws {

@@ -121,8 +121,8 @@ actor Fleet {
         excuses.append(Excuse(pid: nil, from: from, until: Date().addingTimeInterval(lease.seconds), kind: kind))
     }
 
-    func excused(_ pid: Int32, from: Date, kind: FaultKind) {
-        excuses.append(Excuse(pid: pid, from: from, until: Date().addingTimeInterval(lease.seconds), kind: kind))
+    func excused(_ pid: Int32, from: Date, until: Date, kind: FaultKind) {
+        excuses.append(Excuse(pid: pid, from: from, until: until, kind: kind))
     }
 
     struct Exit: Sendable {

@@ -25,6 +25,16 @@ import Testing
         guard case .use("c") = state.lease(waiter: 4) else { Issue.record("idle is reused"); return }
     }
 
+    @Test func takingTheIdleOnesFreesTheirSlots() {
+        var state = PoolState<String>(maxConnections: 3)
+        for waiter in 1...3 { _ = state.lease(waiter: waiter) }
+        _ = state.release("a", reusable: true)
+        _ = state.release("b", reusable: true)
+        #expect(state.takeIdle().sorted() == ["a", "b"])
+        #expect(state.openCount == 1 && state.idle.isEmpty)
+        guard case .open = state.lease(waiter: 4) else { Issue.record("a freed slot opens a new one"); return }
+    }
+
     @Test func aBrokenConnectionIsReplacedForAWaiter() {
         var state = PoolState<String>(maxConnections: 1)
         _ = state.lease(waiter: 1)
