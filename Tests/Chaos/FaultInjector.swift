@@ -13,9 +13,9 @@ final class FaultInjector: Sendable {
     let configuration: ConnectionConfiguration
     /// When the database could not be reached: by anyone (it was down), or by slot 0 (cut off).
     private let state = Mutex((counts: [FaultKind: Int](), down: [(from: Date, until: Date, onlySlot0: Bool)]()))
-    /// After each partition: how long until the cut-off cluster's heartbeat got through
-    /// again (nil: it did not within `Self.recoveryWait`), and the tasks that watch for it.
-    private let recoveries = Mutex((seen: [Duration?](), watching: [Task<Void, Never>]()))
+    /// After each partition: the cut-off cluster, when its link came back and when its
+    /// heartbeat got through again (nil: not within `Self.recoveryWait`); the tasks that watch.
+    private let recoveries = Mutex((seen: [(pid: Int32, linkUp: Date, back: Date?)](), watching: [Task<Void, Never>]()))
     static let recoveryWait = Duration.seconds(15)
 
     init(fleet: Fleet, broker: Broker, lease: Duration, grace: Duration, partition: Partition?,
@@ -103,14 +103,23 @@ final class FaultInjector: Sendable {
         await fleet.excused(pid, from: from, until: until, kind: .partition)
         // A cluster that exited meanwhile (it may, for its supervisor) has nothing to renew.
         guard await fleet.pids.contains(pid) else { return }
-        recoveries.withLock { $0.seen.append(back.map { .seconds($0.timeIntervalSince(linkUp)) }) }
+        recoveries.withLock { $0.seen.append((pid, linkUp, back)) }
     }
 
     /// Waits for the partitions' watchers; returns how long each cut-off cluster took to renew
-    /// its leases after its link came back (nil: not within `recoveryWait`).
+    /// its leases after its link came back (nil: not within `recoveryWait`). Left out: those
+    /// another fault held up meanwhile (the cluster stopped, the database down).
     func recoveryTimes() async -> [Duration?] {
         for watch in recoveries.withLock({ $0.watching }) { await watch.value }
-        return recoveries.withLock { $0.seen }
+        let excuses = await fleet.excuses
+        return recoveries.withLock { $0.seen }.compactMap { recovery in
+            let end = recovery.back ?? recovery.linkUp.addingTimeInterval(Self.recoveryWait.seconds)
+            let heldUp = excuses.contains { excuse in
+                excuse.kind != .partition && (excuse.pid == nil || excuse.pid == recovery.pid)
+                    && excuse.from <= end && excuse.until >= recovery.linkUp
+            }
+            return heldUp ? nil : .some(recovery.back.map { .seconds($0.timeIntervalSince(recovery.linkUp)) })
+        }
     }
 
     private func scriptsDB(_ arguments: [String]) throws {
