@@ -97,8 +97,9 @@ extension Connection {
     /// How long each statement the current task runs (`query`, `execute`) may wait for the
     /// server's answer; nil, the default: as long as it takes. When no answer has come by then
     /// (the server is stuck, or a network dropped the connection without a word, where TCP
-    /// would wait for minutes) or the task is cancelled, the connection is closed and the
-    /// statement throws `.connectionLost` at once. For statements that are safe to send again
+    /// would wait for minutes), the connection is closed and the statement throws
+    /// `.connectionLost`; a cancelled statement is cancelled on the server as always, and given
+    /// up the same way if no answer comes by its limit. For statements that are safe to send again
     /// on another connection, such as a worker's heartbeat:
     /// `try await Connection.$answerLimit.withValue(.seconds(2)) { ... }`.
     @TaskLocal public static var answerLimit: Duration?

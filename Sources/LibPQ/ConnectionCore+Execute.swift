@@ -56,8 +56,8 @@ extension ConnectionCore {
             while PQisBusy(connection) != 0 {
                 let ready = waitReadable(socket: PQsocket(connection), until: answerDeadline?.at)
                 if ready.wake { drainWake() }
-                if let (deadline, limit) = answerDeadline, isCancelRequested || ContinuousClock.now >= deadline {
-                    throw abandon(label, answerLimit: limit, cancelled: isCancelRequested)
+                if let (deadline, limit) = answerDeadline, ContinuousClock.now >= deadline {
+                    throw abandon(label, answerLimit: limit, cancelled: cancelSent)
                 }
                 if ready.wake, !cancelSent, isCancelRequested {
                     sendCancel()
@@ -98,15 +98,13 @@ extension ConnectionCore {
         }
     }
 
-    /// Closes the connection under a statement that was not answered in time, or whose caller
-    /// gave up, without asking the server anything more (`PQcancel` would open a connection
-    /// to a server that may be unreachable, and wait for it).
+    /// Closes the connection under a statement that was not answered in time (cancelled or
+    /// not): the server, or the network to it, is gone.
     private func abandon(_ label: String, answerLimit limit: Duration, cancelled: Bool) -> PostgresError {
         let error = PostgresError(
             code: .connectionLost,
-            message: cancelled
-                ? "the statement was cancelled before its answer came; the connection was closed"
-                : "no answer from the server within \(limit); the connection was closed",
+            message: "no answer from the server within \(limit)\(cancelled ? ", not even to a cancel request" : ""); "
+                + "the connection was closed",
             statement: label)
         connectionBroke(error)
         handle = nil
