@@ -55,9 +55,9 @@ extension Cluster {
     /// either way: a hand-back that could not be written leaves them to the rescuer.
     func handBack(_ tasks: [ClaimedTask]) async {
         guard !tasks.isEmpty else { return }
-        let (broker, owner, lease) = (self.broker, configuration.name, configuration.lease)
-        _ = await LeaseRetry(lease: lease, logger: logger, tasks: tasks.map(\.id)).run {
-            try await broker.withConnection(answeringWithin: lease / 2) { connection in
+        let (broker, owner, limit) = (self.broker, configuration.name, configuration.answerLimit)
+        _ = await LeaseRetry(lease: configuration.lease, logger: logger, tasks: tasks.map(\.id)).run {
+            try await broker.withConnection(answeringWithin: limit) { connection in
                 try await broker.release(tasks, owner: owner, on: connection)
             }
         }

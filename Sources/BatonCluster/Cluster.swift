@@ -71,11 +71,12 @@ public final class Cluster: Service, Sendable {
         heartbeat = Heartbeat(
             broker: broker, configuration: configuration, functions: functions, leases: leases, logger: logger,
             finished: { state.withLock { $0.finished } })
-        rescuer = Rescuer(broker: broker, logger: logger, lease: configuration.lease)
+        rescuer = Rescuer(broker: broker, logger: logger, answerLimit: configuration.answerLimit)
         let hooks = HookCaller(registry: registry, logger: logger)
         self.hooks = hooks
         completer = Completer(
-            broker: broker, owner: configuration.name, lease: configuration.lease, logger: logger, leases: leases,
+            broker: broker, owner: configuration.name, lease: configuration.lease, answerLimit: configuration.answerLimit,
+            logger: logger, leases: leases,
             functions: { state.withLock { $0.stopping } ? [] : functions },
             recorded: { batch, count, failed in
                 state.withLock { state in
@@ -204,7 +205,7 @@ public final class Cluster: Service, Sendable {
 
     private func claim(_ limit: Int) async throws -> [ClaimedTask] {
         let started = ContinuousClock.now
-        let tasks = try await broker.withConnection(answeringWithin: configuration.lease / 2) { connection in
+        let tasks = try await broker.withConnection(answeringWithin: configuration.answerLimit) { connection in
             try await broker.claim(
                 functions: functions, limit: limit, owner: configuration.name, lease: configuration.lease,
                 on: connection)
@@ -218,7 +219,7 @@ public final class Cluster: Service, Sendable {
     /// millisecond at the soonest, so that a due task another claimer holds is not asked
     /// for in a tight loop.
     private func nextRetry() async throws -> ContinuousClock.Instant? {
-        guard let due = try await broker.withConnection(answeringWithin: configuration.lease / 2, { [functions] in
+        guard let due = try await broker.withConnection(answeringWithin: configuration.answerLimit, { [functions] in
             try await broker.nextDue(functions: functions, on: $0)
         })
         else { return nil }

@@ -42,6 +42,10 @@ public struct ClusterConfiguration: Sendable {
     /// most 64 gave 33,700 tasks/s, 128 gave 41,500 and 256 gave 37,300.
     static func defaultPrefetch(workers: Int) -> Int { max(128, 16 * workers) }
 
+    /// How long each of the cluster's own statements (claims, outcomes, hand-backs, rescues)
+    /// may wait for its answer (`Connection.answerLimit`): half a lease. A heartbeat has a third.
+    var answerLimit: Duration { lease / 2 }
+
     /// How often leases are renewed, expired leases rescued, and the cluster shown alive.
     var heartbeatInterval: Duration { min(lease / 3, idleCheckInterval) }
 }

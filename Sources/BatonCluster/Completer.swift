@@ -25,6 +25,8 @@ final class Completer: Sendable {
     private let broker: Broker
     private let owner: String
     private let lease: Duration
+    /// How long each write may wait for its answer before it is sent again on another connection.
+    private let answerLimit: Duration
     private let logger: Logger
     /// The leases the heartbeat renews: an outcome leaves them once written or given up.
     private let leases: Leases
@@ -36,11 +38,12 @@ final class Completer: Sendable {
     private let state = Mutex(State())
 
     init(
-        broker: Broker, owner: String, lease: Duration, logger: Logger, leases: Leases,
+        broker: Broker, owner: String, lease: Duration, answerLimit: Duration, logger: Logger, leases: Leases,
         functions: @escaping @Sendable () -> [String],
         recorded: @escaping @Sendable (CompletedBatch, Int, Bool) -> Void
     ) {
-        (self.broker, self.owner, self.lease, self.logger, self.leases) = (broker, owner, lease, logger, leases)
+        (self.broker, self.owner, self.lease, self.answerLimit, self.logger, self.leases) =
+            (broker, owner, lease, answerLimit, logger, leases)
         self.functions = functions
         self.recorded = recorded
     }
@@ -80,10 +83,10 @@ final class Completer: Sendable {
     }
 
     private func record(_ batch: [Outcome]) async {
-        let (broker, owner, lease, functions) = (self.broker, self.owner, self.lease, self.functions())
+        let (broker, owner, lease, limit, functions) = (self.broker, self.owner, self.lease, self.answerLimit, self.functions())
         let sent = ContinuousClock.now
         let written = await LeaseRetry(lease: lease, logger: logger, tasks: batch.map(\.task.id)).run {
-            try await broker.withConnection(answeringWithin: lease / 2) { connection in
+            try await broker.withConnection(answeringWithin: limit) { connection in
                 try await broker.complete(batch, owner: owner, functions: functions, lease: lease, on: connection)
             }
         }
@@ -115,7 +118,7 @@ final class Completer: Sendable {
     /// Says why outcomes were not recorded: their leases were lost (another worker has the
     /// tasks), or the tasks were deleted meanwhile (a chain stopped by `deleteGroup`).
     private func report(lost: [UUID]) async {
-        let deleted = (try? await broker.withConnection(answeringWithin: lease / 2) { try await broker.vanished(lost, on: $0) }) ?? []
+        let deleted = (try? await broker.withConnection(answeringWithin: answerLimit) { try await broker.vanished(lost, on: $0) }) ?? []
         let taken = lost.filter { !deleted.contains($0) }
         if !deleted.isEmpty {
             logger.info("tasks were deleted while they ran (their group was deleted); their outcomes were dropped",

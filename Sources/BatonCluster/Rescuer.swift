@@ -8,8 +8,8 @@ import Logging
 struct Rescuer: Sendable {
     let broker: Broker
     let logger: Logger
-    /// Each statement's limit is half of it.
-    let lease: Duration
+    /// How long each statement may wait for its answer.
+    let answerLimit: Duration
 
     /// A pass every `interval` until cancelled, apart from the heartbeat: a rescue that is
     /// slow (many expired leases, a connection gone dead) delays no lease renewal.
@@ -22,7 +22,7 @@ struct Rescuer: Sendable {
 
     func pass() async {
         do {
-            let (rescued, forgotten) = try await broker.withConnection(answeringWithin: lease / 2) { connection in
+            let (rescued, forgotten) = try await broker.withConnection(answeringWithin: answerLimit) { connection in
                 (try await broker.rescueExpiredLeases(on: connection), try await broker.pruneExpired(on: connection))
             }
             if !rescued.isEmpty {
