@@ -70,7 +70,7 @@ import TestSupport
                 #expect(rescued.count == 2, "both rescued, the long-named one first")
             }
             let records = try #require(try await broker.fetchGroup(chain))
-            #expect(records.count == 2)
+            try #require(records.count == 2)
             #expect(records[0].error?.contains("the lease was lost 5 times") == true)
             #expect(records[1].error == "cancelled: link 0 (baton.echo) failed")
             // The other task went back to the queue and a cluster runs it.

@@ -155,6 +155,7 @@ import TestSupport
                 [ChainLink("baton.fail", "flaky service"), ChainLink("baton.echo", 1)],
                 maxAttempts: 3, retryDelay: .milliseconds(300))
             let records = try #require(try await broker.fetchGroup(chain, wait: .seconds(30), count: 2))
+            try #require(records.count == 2)
             let failing = records[0]
             #expect(failing.attempts == 3)
             #expect(failing.errors == Array(repeating: "flaky service", count: 3))

@@ -39,10 +39,15 @@ public enum TestDatabase {
         "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
     }
 
-    /// Runs `body` against a new, empty database, dropped afterwards.
+    /// Runs `body` against a new, empty database, dropped afterwards; at most 16 such
+    /// databases at once in a test process (`DatabaseGate`).
     public static func withTemporaryDatabase(
         _ body: (ConnectionConfiguration) async throws -> Void
     ) async throws {
+        try await DatabaseGate.shared.withPlace { try await withNewDatabase(body) }
+    }
+
+    private static func withNewDatabase(_ body: (ConnectionConfiguration) async throws -> Void) async throws {
         let name = uniqueName("baton_test")
         try await administer("CREATE DATABASE \(name)")
         do {
