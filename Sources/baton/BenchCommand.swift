@@ -63,7 +63,7 @@ struct BenchCommand: AsyncParsableCommand {
         let admin = try await Connection.connect(server)
         try await admin.execute(script: "CREATE DATABASE \(name)")
         do {
-            let figures = try await measure(on: server.with(database: name))
+            let figures = try await measure(on: server, database: name)
             try await admin.execute(script: "DROP DATABASE \(name) WITH (FORCE)")
             await admin.close()
             try BenchReport(figures: figures).print(json: json)
@@ -74,7 +74,8 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    private func measure(on configuration: ConnectionConfiguration) async throws -> [BenchFigure] {
+    private func measure(on server: ConnectionConfiguration, database: String) async throws -> [BenchFigure] {
+        let configuration = server.with(database: database)
         let connection = try await Connection.connect(configuration)
         try await Migrator().migrate(on: connection)
         await connection.close()
@@ -106,6 +107,11 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let w1 = "W1 processing, \(workers) workers"
         try await figure(w1, "tasks/s", baseline: BaselineName.claimBatch) { try await workloads.process(tasks) }
+        let cold = ColdDrain(server: server, database: database, workers: workers, prefetch: prefetch)
+        try await figure("cold drain: baton cluster process on \(tasks) SQL-enqueued, never analysed", "tasks/s",
+                         baseline: w1) { try await cold.measure(tasks, queue: .fresh, progress: progress) }
+        try await figure("cold drain: the same, analysed empty, after churn of \(tasks * ColdDrain.churn)", "tasks/s",
+                         baseline: w1) { try await cold.measure(tasks, queue: .stale, progress: progress) }
         var loaded: [(p50: Double, p99: Double)] = []
         try await figure("W2 chain links, \(chains) chains of \(links)", "links/s", baseline: w1) {
             let run = try await workloads.chains(chains, links: links)

@@ -18,5 +18,6 @@ extension Migration {
         migration0013,
         migration0014,
         migration0015,
+        migration0016,
     ]
 }

@@ -1,0 +1,116 @@
+import Baton
+import Foundation
+
+/// A drain as users meet it: a burst enqueued by SQL (`baton.async_task` over
+/// `generate_series`, one statement) into a database of its own, then a `baton cluster`
+/// process (this executable) started on it; the time from its start until the queue is
+/// empty. Autovacuum is off on the queue table, as before its first visit: the figure must
+/// not depend on whether it came by during the drain.
+struct ColdDrain {
+    /// The server the bench runs on, and the name of its database, a prefix for these.
+    let server: ConnectionConfiguration
+    let database: String
+    let workers: Int
+    let prefetch: Int?
+
+    enum Queue: String {
+        /// A new database: the queue table has never been analysed.
+        case fresh
+        /// Analysed while empty, then `churn` tasks enqueued and deleted by SQL (dead rows,
+        /// no vacuum) before the burst: statistics that describe another queue.
+        case stale
+    }
+
+    /// Tasks enqueued and deleted before a stale queue's burst, per task of the burst.
+    static let churn = 5
+
+    /// One drain of `count` tasks: tasks/s.
+    func measure(_ count: Int, queue: Queue, progress: (String) -> Void) async throws -> Double {
+        let name = "\(database)_\(queue.rawValue)"
+        try await administer("CREATE DATABASE \(name)")
+        do {
+            let rate = try await drain(count, queue: queue, on: server.with(database: name), progress: progress)
+            try await administer("DROP DATABASE \(name) WITH (FORCE)")
+            return rate
+        } catch {
+            try? await administer("DROP DATABASE \(name) WITH (FORCE)")
+            throw error
+        }
+    }
+
+    private func drain(
+        _ count: Int, queue: Queue, on configuration: ConnectionConfiguration, progress: (String) -> Void
+    ) async throws -> Double {
+        let connection = try await Connection.connect(configuration)
+        do {
+            let rate = try await drain(count, queue: queue, on: connection, configuration, progress: progress)
+            await connection.close()
+            return rate
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    private func drain(
+        _ count: Int, queue: Queue, on connection: Connection, _ configuration: ConnectionConfiguration,
+        progress: (String) -> Void
+    ) async throws -> Double {
+        try await Migrator().migrate(on: connection)
+        try await connection.execute(script: "ALTER TABLE baton.tasks SET (autovacuum_enabled = off)")
+        if queue == .stale {
+            progress("\(queue.rawValue) queue: churning \(count * Self.churn) tasks")
+            try await connection.execute(script: "ANALYZE baton.tasks")
+            try await connection.execute(
+                "SELECT count(baton.async_task('baton.echo', notify => false)) FROM generate_series(1, $1::integer)",
+                count * Self.churn)
+            try await connection.execute(script: "DELETE FROM baton.tasks")
+        }
+        progress("\(queue.rawValue) queue: enqueueing \(count) tasks by SQL")
+        try await connection.execute(
+            "SELECT count(baton.async_task('baton.echo', jsonb_build_array(i))) FROM generate_series(1, $1::integer) AS i",
+            count)
+        progress("\(queue.rawValue) queue: baton cluster draining \(count) tasks")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        process.arguments = ["cluster", "--workers", String(workers)] + (prefetch.map { ["--prefetch", String($0)] } ?? [])
+        var environment = ProcessInfo.processInfo.environment
+        environment["BATON_DATABASE_URL"] = configuration.conninfoForChildProcess
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let started = ContinuousClock.now
+        try process.run()
+        defer {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+        var progressAt = started
+        while try await connection.query("SELECT EXISTS (SELECT 1 FROM baton.tasks)")[0].decode(0, as: Bool.self) {
+            guard process.isRunning else {
+                throw BatonError(code: .taskFailed, message: "baton cluster exited with status \(process.terminationStatus)")
+            }
+            if ContinuousClock.now - started > .seconds(600) {
+                throw BatonError(code: .taskFailed, message: "the \(queue.rawValue) queue's drain took over 10 minutes")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+            if ContinuousClock.now - progressAt > .seconds(1) {
+                progressAt = .now
+                progress("\(queue.rawValue) queue: draining, \(Int((progressAt - started).seconds)) s")
+            }
+        }
+        return Measure.rate(count, in: ContinuousClock.now - started)
+    }
+
+    /// Runs one statement on a connection to the server's own database.
+    private func administer(_ statement: String) async throws {
+        let admin = try await Connection.connect(server)
+        do {
+            try await admin.execute(script: statement)
+            await admin.close()
+        } catch {
+            await admin.close()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Baton
+import Foundation
+import LibPQ
+import Testing
+import TestSupport
+
+/// A queue autovacuum has not analysed (a new database, here with autovacuum off on the
+/// table): a claim and a completion read the rows they need, not the whole queue. Counted
+/// from pg_stat_xact_user_tables (rows fetched and scanned in the transaction) for
+/// baton.tasks. Before 0016 a claim of 10 read every queued task and a completion of one
+/// task read every running one.
+@Suite struct ColdQueueTests {
+    /// Rows of baton.tasks read in the transaction so far, by index and sequential scans.
+    func rowsRead(_ tx: Transaction) async throws -> Int {
+        try await tx.query("""
+            SELECT coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0)
+            FROM pg_stat_xact_user_tables WHERE relid = 'baton.tasks'::regclass
+            """)[0].decode(0, as: Int.self)
+    }
+
+    @Test func claimingAndCompletingReadFewRowsOfAnUnanalysedQueue() async throws {
+        try await TestDatabase.withBroker { broker in
+            try await broker.pool.withConnection { connection in
+                try await connection.execute(script: """
+                    ALTER TABLE baton.tasks SET (autovacuum_enabled = off);
+                    SELECT count(baton.async_task('baton.echo', jsonb_build_array(i))) FROM generate_series(1, 20000) AS i;
+                    """)
+                let analysed = try await connection.query(
+                    "SELECT reltuples FROM pg_class WHERE oid = 'baton.tasks'::regclass")[0].decode(0, as: Double.self)
+                #expect(analysed < 0, "never analysed")
+            }
+            // 500 running, then one claim of 10 and the completion of one of them.
+            let running = try await broker.pool.transaction { tx in
+                try await tx.query("SELECT id FROM baton.claim_tasks('{baton.echo}', 500, 'cold-owner', '1 minute')")
+                    .map { try $0.decode("id", as: UUID.self) }
+            }
+            #expect(running.count == 500)
+            try await broker.pool.transaction { tx in
+                let before = try await rowsRead(tx)
+                let claimed = try await tx.query(
+                    "SELECT id FROM baton.claim_tasks('{baton.echo}', 10, 'cold-owner', '1 minute')")
+                #expect(claimed.count == 10)
+                let claimRead = try await rowsRead(tx) - before
+                #expect(claimRead <= 100, "the claim read \(claimRead) rows of 19,500 queued")
+
+                let id = try claimed[0].decode("id", as: UUID.self)
+                let outcomes = #"[{"id": "\#(id.lowercasedText)", "ok": true, "result": null}]"#
+                let lost = try await tx.query(
+                    "SELECT lost FROM baton.complete_tasks('cold-owner', $1::jsonb, '{}', '1 minute')", outcomes)
+                #expect(lost.isEmpty)
+                let completionRead = try await rowsRead(tx) - before - claimRead
+                #expect(completionRead <= 20, "the completion read \(completionRead) rows; 509 are running")
+            }
+            let recorded = try await count("SELECT count(*) FROM baton.results WHERE result IS NULL AND success", on: broker)
+            #expect(recorded == 1, "a JSON null result is recorded as NULL")
+        }
+    }
+}
