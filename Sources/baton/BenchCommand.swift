@@ -95,6 +95,9 @@ struct BenchCommand: AsyncParsableCommand {
             try await figure(BaselineName.copy, "rows/s") { try await limits.copies(tasks) }
             try await figure(BaselineName.claimOne, "rows/s") { try await limits.claimAndComplete(tasks / 4, batch: 1) }
             try await figure(BaselineName.claimBatch, "rows/s") { try await limits.claimAndComplete(tasks, batch: 50) }
+            try await figure(BaselineName.sameWrites, "rows/s") {
+                try await limits.claimCompleteAndRecord(tasks, batch: 50)
+            }
             try await figure(BaselineName.oneStatement, "rows/s") {
                 try await limits.claimAndCompleteInOneStatement(tasks, batch: 50)
             }
@@ -107,6 +110,8 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let w1 = "W1 processing, \(workers) workers"
         try await figure(w1, "tasks/s", baseline: BaselineName.claimBatch) { try await workloads.process(tasks) }
+        figures.append(BenchFigure(name: "\(w1), vs Baton's writes", unit: "tasks/s", runs: figures.last!.runs,
+                                   baseline: BaselineName.sameWrites))
         let cold = ColdDrain(server: server, database: database, workers: workers, prefetch: prefetch)
         try await figure("cold drain: baton cluster process on \(tasks) SQL-enqueued, never analysed", "tasks/s",
                          baseline: w1) { try await cold.measure(tasks, queue: .fresh, progress: progress) }
@@ -137,6 +142,7 @@ struct BenchCommand: AsyncParsableCommand {
         figures += try await backlogFigures(workloads)
         figures += try await sustainedFigures(workloads)
         figures += try await memoryFigures(configuration)
+        figures += try await clusterFigures(configuration)
         progress("done")
         return figures
     }
@@ -151,5 +157,6 @@ enum BaselineName {
     static let copy = "baseline: COPY, 5,000 rows per statement"
     static let claimOne = "baseline: claim + complete, 1 per transaction"
     static let claimBatch = "baseline: claim + complete, 50 per transaction"
+    static let sameWrites = "baseline: Baton's writes (lease, delete + record), 50 per batch"
     static let oneStatement = "baseline: claim-and-delete in one statement, 50 each"
 }

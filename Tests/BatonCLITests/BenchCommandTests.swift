@@ -19,7 +19,7 @@ import TestSupport
         }
         var figures: [String: [String: JSONValue]] = [:]
         for case .object(let row) in rows { if case .string(let name)? = row["name"] { figures[name] = row } }
-        #expect(figures.count == 25)
+        #expect(figures.count == 31)
         for (name, row) in figures {
             guard case .double(let median)? = row["median"] else { Issue.record("\(name) has no median"); continue }
             // A hand-off may round to 0 ms, and a short run may leave no dead tuples; nothing is negative.
@@ -34,6 +34,9 @@ import TestSupport
         #expect(figures["sustained 2 s: last half"]?["ratio_to_baseline"] != nil)
         #expect(figures["cold drain: baton cluster process on 200 SQL-enqueued, never analysed"]?["ratio_to_baseline"] != nil)
         #expect(figures["cold drain: the same, analysed empty, after churn of 1000"]?["ratio_to_baseline"] != nil)
+        #expect(figures["W1 processing, 4 workers, vs Baton's writes"]?["ratio_to_baseline"] != nil)
+        #expect(figures["clusters: 3 processes of 4 workers"]?["ratio_to_baseline"] != nil)
+        #expect(figures["clusters: 20 processes of 1 worker"]?["ratio_to_baseline"] != nil)
         let left = try await TestDatabase.connect().query(
             "SELECT count(*) FROM pg_database WHERE datname LIKE 'baton_bench_%'")[0].decode(0, as: Int.self)
         #expect(left == 0, "the bench dropped its database")

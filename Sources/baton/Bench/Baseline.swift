@@ -60,6 +60,52 @@ struct Baseline {
         }
     }
 
+    /// The writes Baton makes, in batches of `batch`: a claim (`UPDATE` to running with a
+    /// lease, of rows locked `FOR UPDATE SKIP LOCKED`, autocommit with `synchronous_commit`
+    /// off for its transaction, as Baton's claim sets it), then a completion (`DELETE` of the claimed rows and `INSERT`
+    /// of their result rows into a table shaped like baton.results, one statement,
+    /// autocommit), from `connections` connections: rows/s.
+    func claimCompleteAndRecord(_ count: Int, batch: Int) async throws -> Double {
+        try await withQueue(count) { table in
+            let results = "\(table)_results"
+            let setup = try await Connection.connect(configuration)
+            try await setup.execute(script: "CREATE TABLE \(results) (LIKE baton.results INCLUDING ALL)")
+            do {
+                let rate = try await timed(count) { connection, _ in
+                    let claim = PreparedStatement(name: "bench_lease", sql: """
+                        UPDATE \(table) AS t
+                        SET state = 'running', attempts = t.attempts + 1, lease_owner = 'bench',
+                            lease_expires_at = now() + interval '1 minute', started_at = now()
+                        WHERE set_config('synchronous_commit', 'off', true) = 'off' AND t.id IN (
+                            SELECT id FROM \(table) WHERE state = 'queued' ORDER BY priority DESC, run_at, id
+                            LIMIT $1::integer FOR UPDATE SKIP LOCKED)
+                        RETURNING t.id
+                        """)
+                    let complete = PreparedStatement(name: "bench_record", sql: """
+                        WITH gone AS (DELETE FROM \(table) WHERE id = ANY ($1::uuid[]) RETURNING *)
+                        INSERT INTO \(results) (id, name, func, args, kwargs, result, success, attempts, worker,
+                                                enqueued_at, started_at)
+                        SELECT id, name, func, args, kwargs, 'null', true, attempts, lease_owner, enqueued_at,
+                               started_at
+                        FROM gone
+                        """)
+                    while true {
+                        let ids = try await connection.query(claim, batch).map { try $0.decode(0, as: UUID.self) }
+                        if ids.isEmpty { break }
+                        _ = try await connection.query(complete, ids)
+                    }
+                }
+                try await setup.execute(script: "DROP TABLE \(results)")
+                await setup.close()
+                return rate
+            } catch {
+                try? await setup.execute(script: "DROP TABLE \(results)")
+                await setup.close()
+                throw error
+            }
+        }
+    }
+
     /// Claim and complete in one statement (`DELETE ... WHERE id IN (SELECT ... FOR UPDATE
     /// SKIP LOCKED)`), `batch` rows each, autocommit: the fewest round trips there are.
     func claimAndCompleteInOneStatement(_ count: Int, batch: Int) async throws -> Double {

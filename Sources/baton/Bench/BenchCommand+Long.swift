@@ -49,4 +49,27 @@ extension BenchCommand {
                         baseline: BaselineName.claimBatch),
         ]
     }
+
+    /// Several cluster processes on one database against one with the same workers: three
+    /// of `--workers` against one of three times as many, and twenty of one worker against
+    /// one of twenty.
+    func clusterFigures(_ configuration: ConnectionConfiguration) async throws -> [BenchFigure] {
+        let processes = ClusterProcesses(configuration: configuration, prefetch: prefetch)
+        var figures: [BenchFigure] = []
+        for (clusters, each) in [(3, workers), (20, 1)] {
+            let one = "clusters: 1 process of \(clusters * each) workers"
+            var single: [Double] = []
+            var many: [Double] = []
+            for run in 1...runs {
+                progress("\(one): run \(run) of \(runs)")
+                single.append(try await processes.rate(tasks, clusters: 1, workers: clusters * each))
+                progress("clusters: \(clusters) processes of \(each): run \(run) of \(runs)")
+                many.append(try await processes.rate(tasks, clusters: clusters, workers: each))
+            }
+            figures.append(BenchFigure(name: one, unit: "tasks/s", runs: single, baseline: nil))
+            figures.append(BenchFigure(name: "clusters: \(clusters) processes of \(each) worker\(each == 1 ? "" : "s")",
+                                       unit: "tasks/s", runs: many, baseline: one))
+        }
+        return figures
+    }
 }

@@ -14,17 +14,9 @@ struct ClusterMemory {
         try await Broker.with(configuration: configuration, maxConnections: 2) { broker in
             progress("cluster memory: queueing \(count) tasks")
             try await Workloads(configuration: configuration, workers: workers, prefetch: prefetch).fill(broker, to: count)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-            process.arguments = ["cluster", "--workers", String(workers)] + (prefetch.map { ["--prefetch", String($0)] } ?? [])
-            var environment = ProcessInfo.processInfo.environment
-            environment["BATON_DATABASE_URL"] = configuration.conninfoForChildProcess
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
             let started = ContinuousClock.now
-            try process.run()
-            defer { if process.isRunning { process.terminate() } }
+            let process = try ClusterProcess.start(on: configuration, workers: workers, prefetch: prefetch)
+            defer { ClusterProcess.stop([process]) }
             var peak = 0.0
             var firstTenth: Double?
             // RSS every 50 ms; progress every 20th time, as counting the queue is not free.
@@ -43,8 +35,7 @@ struct ClusterMemory {
                 progress("cluster memory: \(count - left) of \(count) done, peak \(Int(peak)) MB")
             }
             let elapsed = ContinuousClock.now - started
-            process.terminate()
-            process.waitUntilExit()
+            ClusterProcess.stop([process])
             try await Workloads(configuration: configuration, workers: workers, prefetch: prefetch).empty(broker)
             return (firstTenth ?? peak, peak, Measure.rate(count, in: elapsed))
         }

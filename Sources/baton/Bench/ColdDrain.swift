@@ -71,20 +71,9 @@ struct ColdDrain {
             "SELECT count(baton.async_task('baton.echo', jsonb_build_array(i))) FROM generate_series(1, $1::integer) AS i",
             count)
         progress("\(queue.rawValue) queue: baton cluster draining \(count) tasks")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        process.arguments = ["cluster", "--workers", String(workers)] + (prefetch.map { ["--prefetch", String($0)] } ?? [])
-        var environment = ProcessInfo.processInfo.environment
-        environment["BATON_DATABASE_URL"] = configuration.conninfoForChildProcess
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
         let started = ContinuousClock.now
-        try process.run()
-        defer {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
-        }
+        let process = try ClusterProcess.start(on: configuration, workers: workers, prefetch: prefetch)
+        defer { ClusterProcess.stop([process]) }
         var progressAt = started
         while try await connection.query("SELECT EXISTS (SELECT 1 FROM baton.tasks)")[0].decode(0, as: Bool.self) {
             guard process.isRunning else {

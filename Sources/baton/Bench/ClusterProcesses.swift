@@ -1,0 +1,76 @@
+import Baton
+import Foundation
+
+/// `baton cluster` processes (this executable) on the bench's database, their output discarded.
+enum ClusterProcess {
+    static func start(on configuration: ConnectionConfiguration, workers: Int, prefetch: Int?) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        process.arguments = ["cluster", "--workers", String(workers)] + (prefetch.map { ["--prefetch", String($0)] } ?? [])
+        var environment = ProcessInfo.processInfo.environment
+        environment["BATON_DATABASE_URL"] = configuration.conninfoForChildProcess
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Stops the processes that still run and waits for each.
+    static func stop(_ processes: [Process]) {
+        for process in processes where process.isRunning { process.terminate() }
+        for process in processes { process.waitUntilExit() }
+    }
+}
+
+/// Several clusters on one database, each its own process: the processing rate of `clusters`
+/// processes of `workers` each, warmed up (registered, a first thousand tasks run), on a
+/// queue of `count` no-op tasks filled and analysed before a notification starts the clock.
+struct ClusterProcesses {
+    let configuration: ConnectionConfiguration
+    let prefetch: Int?
+
+    func rate(_ count: Int, clusters: Int, workers: Int) async throws -> Double {
+        try await Broker.with(configuration: configuration, maxConnections: 2) { broker in
+            let workloads = Workloads(configuration: configuration, workers: workers, prefetch: prefetch)
+            var processes: [Process] = []
+            defer { ClusterProcess.stop(processes) }
+            for _ in 0..<clusters {
+                processes.append(try ClusterProcess.start(on: configuration, workers: workers, prefetch: prefetch))
+            }
+            try await waitUntil("\(clusters) clusters registered", processes, broker) {
+                try await $0.query("SELECT count(*) >= $1 FROM baton.clusters", clusters)[0].decode(0, as: Bool.self)
+            }
+            try await broker.asyncTasks(Array(repeating: TaskCall("baton.echo"), count: Workloads.warmUp))
+            try await waitUntil("the warm-up", processes, broker, empty)
+            try await workloads.fill(broker, to: count)
+            let started = ContinuousClock.now
+            try await broker.pool.withConnection { try await $0.notify("baton", payload: "queued") }
+            try await waitUntil("the drain", processes, broker, empty)
+            let elapsed = ContinuousClock.now - started
+            ClusterProcess.stop(processes)
+            try await workloads.empty(broker)
+            return Measure.rate(count, in: elapsed)
+        }
+    }
+
+    private func empty(_ connection: Connection) async throws -> Bool {
+        try await !connection.query("SELECT EXISTS (SELECT 1 FROM baton.tasks)")[0].decode(0, as: Bool.self)
+    }
+
+    /// Checks `done` every 5 ms; throws when a process exits or a minute passes.
+    private func waitUntil(
+        _ what: String, _ processes: [Process], _ broker: Broker, _ done: (Connection) async throws -> Bool
+    ) async throws {
+        let started = ContinuousClock.now
+        while try await !broker.pool.withConnection({ try await done($0) }) {
+            if let exited = processes.first(where: { !$0.isRunning }) {
+                throw BatonError(code: .taskFailed, message: "baton cluster exited with status \(exited.terminationStatus)")
+            }
+            if ContinuousClock.now - started > .seconds(60) {
+                throw BatonError(code: .taskFailed, message: "\(what) took over a minute")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
