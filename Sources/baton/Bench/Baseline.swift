@@ -61,10 +61,10 @@ struct Baseline {
     }
 
     /// The writes Baton makes, in batches of `batch`: a claim (`UPDATE` to running with a
-    /// lease, of rows locked `FOR UPDATE SKIP LOCKED`, autocommit with `synchronous_commit`
-    /// off for its transaction, as Baton's claim sets it), then a completion (`DELETE` of the claimed rows and `INSERT`
-    /// of their result rows into a table shaped like baton.results, one statement,
-    /// autocommit), from `connections` connections: rows/s.
+    /// lease, of rows locked `FOR UPDATE SKIP LOCKED`, autocommit, `synchronous_commit` off
+    /// for its transaction as Baton's claim sets it), then a completion (`DELETE` of the
+    /// claimed rows and `INSERT` of their result rows into a table shaped like
+    /// baton.results, one statement, autocommit), from `connections` connections: rows/s.
     func claimCompleteAndRecord(_ count: Int, batch: Int) async throws -> Double {
         try await withQueue(count) { table in
             let results = "\(table)_results"
