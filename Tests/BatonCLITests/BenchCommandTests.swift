@@ -19,7 +19,7 @@ import TestSupport
         }
         var figures: [String: [String: JSONValue]] = [:]
         for case .object(let row) in rows { if case .string(let name)? = row["name"] { figures[name] = row } }
-        #expect(figures.count == 31)
+        #expect(figures.count == 35)
         for (name, row) in figures {
             guard case .double(let median)? = row["median"] else { Issue.record("\(name) has no median"); continue }
             // A hand-off may round to 0 ms, and a short run may leave no dead tuples; nothing is negative.

@@ -45,7 +45,7 @@ struct Workloads {
     /// W2: `chains` chains of `links` no-op links run by a cluster: links/s, and the
     /// hand-off from link n stopped to link n+1 started (p50, p99, ms), timed in the
     /// process that runs them (`HandOffProbe`).
-    func chains(_ chains: Int, links: Int) async throws -> (rate: Double, p50: Double, p99: Double) {
+    func chains(_ chains: Int, links: Int) async throws -> ChainRun {
         try await withBroker { broker in
             let probe = HandOffProbe()
             let elapsed = try await withWarmCluster(broker, registry: try probe.registry(), tasks: chains * links) {
@@ -61,9 +61,25 @@ struct Workloads {
             guard handOffs.count == chains * (links - 1) else {
                 throw BatonError(code: .taskFailed, message: "W2 saw \(handOffs.count) hand-offs, not \(chains * (links - 1))")
             }
+            let recorded = try await recordedHandOffs(broker)
             try await empty(broker)
-            return (Measure.rate(chains * links, in: elapsed), Measure.percentile(handOffs, 50),
-                    Measure.percentile(handOffs, 99))
+            return ChainRun(
+                rate: Measure.rate(chains * links, in: elapsed),
+                p50: Measure.percentile(handOffs, 50), p99: Measure.percentile(handOffs, 99),
+                recordedP50: Measure.percentile(recorded, 50), recordedP99: Measure.percentile(recorded, 99))
+        }
+    }
+
+    /// The hand-offs as the database saw them: from link n's recorded stop to link n+1's.
+    private func recordedHandOffs(_ broker: Broker) async throws -> [Duration] {
+        try await broker.pool.withConnection { connection in
+            try await connection.query("""
+                SELECT ms FROM (
+                    SELECT extract(epoch FROM stopped_at - lag(stopped_at) OVER (
+                               PARTITION BY group_id ORDER BY chain_position)) * 1000 AS ms
+                    FROM baton.results WHERE group_id IS NOT NULL) AS gaps
+                WHERE ms IS NOT NULL
+                """).map { .microseconds(Int64(try $0.decode(0, as: Double.self) * 1000)) }
         }
     }
 
@@ -165,4 +181,14 @@ struct Workloads {
             try await connection.execute(script: "TRUNCATE baton.tasks, baton.results, baton.cached_results, baton.groups, baton.clusters")
         }
     }
+}
+
+/// A W2 run: links/s, and the hand-off's p50 and p99 in ms, timed in the cluster's process
+/// (link n's function returned to link n+1's called) and as recorded (their `stopped_at`).
+struct ChainRun {
+    let rate: Double
+    let p50: Double
+    let p99: Double
+    let recordedP50: Double
+    let recordedP99: Double
 }
