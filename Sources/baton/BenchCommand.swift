@@ -117,23 +117,23 @@ struct BenchCommand: AsyncParsableCommand {
                          baseline: w1) { try await cold.measure(tasks, queue: .fresh, progress: progress) }
         try await figure("cold drain: the same, analysed empty, after churn of \(tasks * ColdDrain.churn)", "tasks/s",
                          baseline: w1) { try await cold.measure(tasks, queue: .stale, progress: progress) }
+        func handOff(_ name: String, _ runs: [ChainRun], _ value: KeyPath<ChainRun, Double>) {
+            figures.append(BenchFigure(name: name, unit: "ms", runs: runs.map { $0[keyPath: value] }, baseline: nil))
+        }
         var loaded: [ChainRun] = []
         try await figure("W2 chain links, \(chains) chains of \(links)", "links/s", baseline: w1) {
             let run = try await workloads.chains(chains, links: links)
             loaded.append(run)
             return run.rate
         }
+        handOff("W2 hand-off p50 under load", loaded, \.p50)
+        handOff("W2 hand-off p99 under load", loaded, \.p99)
         var alone: [ChainRun] = []
         try await figure("W2 hand-off p50, one chain alone", "ms") {
             let run = try await workloads.chains(1, links: max(links, 50))
             alone.append(run)
             return run.p50
         }
-        func handOff(_ name: String, _ runs: [ChainRun], _ value: KeyPath<ChainRun, Double>) {
-            figures.append(BenchFigure(name: name, unit: "ms", runs: runs.map { $0[keyPath: value] }, baseline: nil))
-        }
-        handOff("W2 hand-off p50 under load", loaded, \.p50)
-        handOff("W2 hand-off p99 under load", loaded, \.p99)
         handOff("W2 hand-off p99, one chain alone", alone, \.p99)
         handOff("W2 hand-off as recorded (stop to stop), p50 under load", loaded, \.recordedP50)
         handOff("W2 hand-off as recorded (stop to stop), p99 under load", loaded, \.recordedP99)

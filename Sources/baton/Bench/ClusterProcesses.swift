@@ -21,6 +21,36 @@ enum ClusterProcess {
         for process in processes where process.isRunning { process.terminate() }
         for process in processes { process.waitUntilExit() }
     }
+
+    /// The queue holds no task, as `broker` sees it.
+    static func queueIsEmpty(_ broker: Broker) async throws -> Bool {
+        try await broker.pool.withConnection { connection in
+            try await !connection.query("SELECT EXISTS (SELECT 1 FROM baton.tasks)")[0].decode(0, as: Bool.self)
+        }
+    }
+
+    /// Checks `done` every 5 ms, calling `progress` with the time so far about once a
+    /// second; throws when one of `processes` exits or `limit` passes.
+    static func wait(
+        until what: String, _ processes: [Process], limit: Duration = .seconds(60),
+        progress: (Duration) -> Void = { _ in }, _ done: () async throws -> Bool
+    ) async throws {
+        let started = ContinuousClock.now
+        var reported = started
+        while try await !done() {
+            if let exited = processes.first(where: { !$0.isRunning }) {
+                throw BatonError(code: .taskFailed, message: "baton cluster exited with status \(exited.terminationStatus)")
+            }
+            if ContinuousClock.now - started > limit {
+                throw BatonError(code: .taskFailed, message: "\(what) took over \(Int(limit.seconds)) s")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+            if ContinuousClock.now - reported > .seconds(1) {
+                reported = .now
+                progress(reported - started)
+            }
+        }
+    }
 }
 
 /// Several clusters on one database, each its own process: the processing rate of `clusters`
@@ -38,39 +68,22 @@ struct ClusterProcesses {
             for _ in 0..<clusters {
                 processes.append(try ClusterProcess.start(on: configuration, workers: workers, prefetch: prefetch))
             }
-            try await waitUntil("\(clusters) clusters registered", processes, broker) {
-                try await $0.query("SELECT count(*) >= $1 FROM baton.clusters", clusters)[0].decode(0, as: Bool.self)
+            try await ClusterProcess.wait(until: "\(clusters) clusters registered", processes) {
+                try await broker.pool.withConnection { connection in
+                    try await connection.query("SELECT count(*) >= $1 FROM baton.clusters", clusters)[0]
+                        .decode(0, as: Bool.self)
+                }
             }
             try await broker.asyncTasks(Array(repeating: TaskCall("baton.echo"), count: Workloads.warmUp))
-            try await waitUntil("the warm-up", processes, broker, empty)
+            try await ClusterProcess.wait(until: "the warm-up", processes) { try await ClusterProcess.queueIsEmpty(broker) }
             try await workloads.fill(broker, to: count)
             let started = ContinuousClock.now
             try await broker.pool.withConnection { try await $0.notify("baton", payload: "queued") }
-            try await waitUntil("the drain", processes, broker, empty)
+            try await ClusterProcess.wait(until: "the drain", processes) { try await ClusterProcess.queueIsEmpty(broker) }
             let elapsed = ContinuousClock.now - started
             ClusterProcess.stop(processes)
             try await workloads.empty(broker)
             return Measure.rate(count, in: elapsed)
-        }
-    }
-
-    private func empty(_ connection: Connection) async throws -> Bool {
-        try await !connection.query("SELECT EXISTS (SELECT 1 FROM baton.tasks)")[0].decode(0, as: Bool.self)
-    }
-
-    /// Checks `done` every 5 ms; throws when a process exits or a minute passes.
-    private func waitUntil(
-        _ what: String, _ processes: [Process], _ broker: Broker, _ done: (Connection) async throws -> Bool
-    ) async throws {
-        let started = ContinuousClock.now
-        while try await !broker.pool.withConnection({ try await done($0) }) {
-            if let exited = processes.first(where: { !$0.isRunning }) {
-                throw BatonError(code: .taskFailed, message: "baton cluster exited with status \(exited.terminationStatus)")
-            }
-            if ContinuousClock.now - started > .seconds(60) {
-                throw BatonError(code: .taskFailed, message: "\(what) took over a minute")
-            }
-            try await Task.sleep(for: .milliseconds(5))
         }
     }
 }

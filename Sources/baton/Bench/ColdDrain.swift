@@ -41,54 +41,33 @@ struct ColdDrain {
     private func drain(
         _ count: Int, queue: Queue, on configuration: ConnectionConfiguration, progress: (String) -> Void
     ) async throws -> Double {
-        let connection = try await Connection.connect(configuration)
-        do {
-            let rate = try await drain(count, queue: queue, on: connection, configuration, progress: progress)
-            await connection.close()
-            return rate
-        } catch {
-            await connection.close()
-            throw error
-        }
-    }
-
-    private func drain(
-        _ count: Int, queue: Queue, on connection: Connection, _ configuration: ConnectionConfiguration,
-        progress: (String) -> Void
-    ) async throws -> Double {
-        try await Migrator().migrate(on: connection)
-        try await connection.execute(script: "ALTER TABLE baton.tasks SET (autovacuum_enabled = off)")
-        if queue == .stale {
-            progress("\(queue.rawValue) queue: churning \(count * Self.churn) tasks")
-            try await connection.execute(script: "ANALYZE baton.tasks")
-            try await connection.execute(
-                "SELECT count(baton.async_task('baton.echo', notify => false)) FROM generate_series(1, $1::integer)",
-                count * Self.churn)
-            try await connection.execute(script: "DELETE FROM baton.tasks")
-        }
-        progress("\(queue.rawValue) queue: enqueueing \(count) tasks by SQL")
-        try await connection.execute(
-            "SELECT count(baton.async_task('baton.echo', jsonb_build_array(i))) FROM generate_series(1, $1::integer) AS i",
-            count)
-        progress("\(queue.rawValue) queue: baton cluster draining \(count) tasks")
-        let started = ContinuousClock.now
-        let process = try ClusterProcess.start(on: configuration, workers: workers, prefetch: prefetch)
-        defer { ClusterProcess.stop([process]) }
-        var progressAt = started
-        while try await connection.query("SELECT EXISTS (SELECT 1 FROM baton.tasks)")[0].decode(0, as: Bool.self) {
-            guard process.isRunning else {
-                throw BatonError(code: .taskFailed, message: "baton cluster exited with status \(process.terminationStatus)")
+        try await Broker.with(configuration: configuration, maxConnections: 1) { broker in
+            try await broker.pool.withConnection { connection in
+                try await Migrator().migrate(on: connection)
+                try await connection.execute(script: "ALTER TABLE baton.tasks SET (autovacuum_enabled = off)")
+                if queue == .stale {
+                    progress("\(queue.rawValue) queue: churning \(count * Self.churn) tasks")
+                    try await connection.execute(script: "ANALYZE baton.tasks")
+                    try await connection.execute(
+                        "SELECT count(baton.async_task('baton.echo', notify => false)) FROM generate_series(1, $1::integer)",
+                        count * Self.churn)
+                    try await connection.execute(script: "DELETE FROM baton.tasks")
+                }
+                progress("\(queue.rawValue) queue: enqueueing \(count) tasks by SQL")
+                try await connection.execute(
+                    "SELECT count(baton.async_task('baton.echo', jsonb_build_array(i))) FROM generate_series(1, $1::integer) AS i",
+                    count)
             }
-            if ContinuousClock.now - started > .seconds(600) {
-                throw BatonError(code: .taskFailed, message: "the \(queue.rawValue) queue's drain took over 10 minutes")
-            }
-            try await Task.sleep(for: .milliseconds(5))
-            if ContinuousClock.now - progressAt > .seconds(1) {
-                progressAt = .now
-                progress("\(queue.rawValue) queue: draining, \(Int((progressAt - started).seconds)) s")
-            }
+            progress("\(queue.rawValue) queue: baton cluster draining \(count) tasks")
+            let started = ContinuousClock.now
+            let process = try ClusterProcess.start(on: configuration, workers: workers, prefetch: prefetch)
+            defer { ClusterProcess.stop([process]) }
+            try await ClusterProcess.wait(
+                until: "the \(queue.rawValue) queue's drain", [process], limit: .seconds(600),
+                progress: { progress("\(queue.rawValue) queue: draining, \(Int($0.seconds)) s") }
+            ) { try await ClusterProcess.queueIsEmpty(broker) }
+            return Measure.rate(count, in: ContinuousClock.now - started)
         }
-        return Measure.rate(count, in: ContinuousClock.now - started)
     }
 
     /// Runs one statement on a connection to the server's own database.
