@@ -76,6 +76,14 @@ extension Broker {
         try await connection.query(WorkSQL.nextDue, [functions])[0].decode(0, as: Double?.self).map { .seconds($0) }
     }
 
+    /// Marks a cluster whose claim found nothing as waiting for work, so that the next
+    /// enqueue by SQL notifies (baton.await_work).
+    /// - Returns: whether to claim once more before sleeping: tasks committed between the
+    ///   empty claim and the mark sent no notification.
+    public func awaitWork(cluster name: String, on connection: Connection) async throws -> Bool {
+        try await connection.query(WorkSQL.awaitWork, [name])[0].decode(0, as: Bool.self)
+    }
+
     /// Removes a stopping cluster from `baton.clusters`.
     public func unregister(cluster name: String, on connection: Connection) async throws {
         _ = try await connection.query(WorkSQL.unregister, [name])
@@ -111,6 +119,8 @@ enum WorkSQL {
     /// Seconds from now until the earliest run_at among queued tasks of these functions
     /// (baton.next_due; tasks_claim_order). The database's clock, not the worker's, decides what a claim takes.
     static let nextDue = PreparedStatement(name: "baton_next_due", sql: "SELECT baton.next_due($1::text[])")
+    /// A cluster waits for work (baton.await_work; waiting_clusters, a few rows).
+    static let awaitWork = PreparedStatement(name: "baton_await_work", sql: "SELECT baton.await_work($1)")
     /// Tasks neither queued nor recorded (baton.vanished_tasks; primary keys).
     static let vanished = "SELECT baton.vanished_tasks($1::uuid[])"
     /// Hands a task back unrun (primary key).

@@ -35,6 +35,9 @@ public final class Cluster: Service, Sendable {
         /// Whether the last claim filled up: the queue may hold more, so a worker taking a
         /// task wakes the fetcher.
         var queueMayHaveMore = true
+        /// Counts the news that work was queued (notifications, failures queued again), so
+        /// that news arriving while a claim runs is not overwritten by its result.
+        var news = 0
         var prefetch: Prefetch
     }
 
@@ -83,7 +86,10 @@ public final class Cluster: Service, Sendable {
                     state.finished += count
                     // A failure with attempts left is queued again, due after its backoff:
                     // the fetcher's next look asks when.
-                    if failed { state.queueMayHaveMore = true }
+                    if failed {
+                        state.queueMayHaveMore = true
+                        state.news += 1
+                    }
                 }
                 local.push(batch.next, first: true)
                 wake.fire()
@@ -108,7 +114,10 @@ public final class Cluster: Service, Sendable {
         let relay = Task { [wake, state] in
             while !Task.isCancelled {
                 if await subscription.signal.wait(until: nil) {
-                    state.withLock { $0.queueMayHaveMore = true }
+                    state.withLock { state in
+                        state.queueMayHaveMore = true
+                        state.news += 1
+                    }
                     wake.fire()
                 }
             }
@@ -180,12 +189,19 @@ public final class Cluster: Service, Sendable {
             let due = ContinuousClock.now >= lookAgainAt
             if room > 0, runningLow, completer.backlog < 4 * Completer.maxBatch, mayHaveMore || due {
                 do {
+                    let news = state.withLock { $0.news }
                     let tasks = try await claim(room)
                     if failures > 0 { logger.info("claiming works again") }
                     failures = 0
-                    state.withLock { $0.queueMayHaveMore = tasks.count == room }
+                    let filled = tasks.count == room
+                    state.withLock { $0.queueMayHaveMore = filled || $0.news != news }
                     local.push(tasks)
-                    if tasks.count == room { continue }
+                    if filled { continue }
+                    // Enqueues by SQL notify only clusters that say they wait (baton.await_work).
+                    if listens, try await awaitWork() {
+                        state.withLock { $0.queueMayHaveMore = true }
+                        continue
+                    }
                     lookAgainAt = .now + idleCheck
                     if let retry = try await nextRetry(), retry < lookAgainAt { lookAgainAt = retry }
                 } catch where Task.isCancelled {
@@ -213,6 +229,18 @@ public final class Cluster: Service, Sendable {
         leases.hold(tasks.map(\.id), sent: started)
         state.withLock { $0.prefetch.claimed(in: ContinuousClock.now - started) }
         return tasks
+    }
+
+    /// Whether this cluster hears notifications (it does unless its broker polls).
+    private var listens: Bool {
+        if case .polling = broker.listening { false } else { true }
+    }
+
+    /// Marks this cluster as waiting for work; true when it should claim once more first.
+    private func awaitWork() async throws -> Bool {
+        try await broker.withConnection(answeringWithin: configuration.answerLimit) { [configuration] in
+            try await broker.awaitWork(cluster: configuration.name, on: $0)
+        }
     }
 
     /// When the earliest delayed retry of this cluster's functions is due, if any: in a

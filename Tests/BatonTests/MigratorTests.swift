@@ -32,7 +32,7 @@ import TestSupport
             let migrator = Migrator()
             let first = try await migrator.migrate(on: connection)
             #expect(first == Migration.embedded)
-            #expect(try await tables(on: connection) == ["cached_results", "clusters", "groups", "results", "schema_migrations", "tasks"])
+            #expect(try await tables(on: connection) == ["cached_results", "clusters", "groups", "results", "schema_migrations", "tasks", "waiting_clusters"])
             let second = try await migrator.migrate(on: connection)
             #expect(second.isEmpty)
             let recorded = try await connection.query("SELECT count(*) AS n FROM baton.schema_migrations")
@@ -90,7 +90,7 @@ import TestSupport
             let error = await #expect(throws: PostgresError.self) { try await migrator.migrate(on: connection) }
             #expect(error?.code == .syntaxError)
             #expect(error?.statement == "\(fileName) line 2")
-            #expect(try await tables(on: connection) == ["cached_results", "clusters", "groups", "results", "schema_migrations", "tasks"])
+            #expect(try await tables(on: connection) == ["cached_results", "clusters", "groups", "results", "schema_migrations", "tasks", "waiting_clusters"])
             let status = try await migrator.status(on: connection)
             #expect(status.last?.version == next)
             #expect(status.last?.state == .pending)

@@ -19,5 +19,6 @@ extension Migration {
         migration0014,
         migration0015,
         migration0016,
+        migration0017,
     ]
 }

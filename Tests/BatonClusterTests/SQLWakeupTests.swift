@@ -1,0 +1,138 @@
+import BatonCluster
+import Foundation
+import Testing
+import TestSupport
+
+/// Enqueues by SQL (`baton.async_task` and the others, from any language) wake the clusters
+/// that wait for work, and only those: a cluster whose claim found nothing marks itself in
+/// baton.waiting_clusters, the first enqueuer to commit after it takes the mark and
+/// notifies, and the others commit without waiting on NOTIFY's lock (migration 0017).
+@Suite struct SQLWakeupTests {
+    /// The 'queued' notifications that `body`'s statements send, counted up to a marker.
+    private func wakeups(on broker: Broker, _ body: (Connection) async throws -> Void) async throws -> Int {
+        let listener = try await Connection.connect(broker.pool.configuration)
+        let sender = try await Connection.connect(broker.pool.configuration)
+        return try await listener.listen(on: "baton") { notifications in
+            try await body(sender)
+            try await sender.execute(script: "SELECT pg_notify('baton', 'marker')")
+            var count = 0
+            for try await notification in notifications {
+                if notification.payload == "marker" { break }
+                if notification.payload == "queued" { count += 1 }
+            }
+            return count
+        }
+    }
+
+    /// Whether `expected` tasks have finished, none left in the queue, within `limit`.
+    private func allFinished(_ expected: Int, within limit: Duration, on broker: Broker) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let done = try await count("SELECT count(*) FROM baton.results", on: broker)
+            let left = try await count("SELECT count(*) FROM baton.tasks", on: broker)
+            if done == expected && left == 0 { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
+    @Test func anEnqueueNotifiesOnlyWhileAClusterWaitsAndOnlyOncePerWait() async throws {
+        try await TestDatabase.withBroker { broker in
+            let unheard = try await wakeups(on: broker) { sql in
+                try await sql.execute(script: "SELECT baton.async_task('baton.echo', '[1]')")
+                try await sql.execute(script: "SELECT baton.async_tasks('[[\"baton.echo\", [2]]]')")
+                try await sql.execute(script: "SELECT baton.async_chain('[[\"baton.echo\", [3]]]')")
+            }
+            #expect(unheard == 0, "no cluster waits: the enqueues sent no notification")
+
+            let marked = try await count("SELECT count(*) FROM baton.waiting_clusters", on: broker)
+            #expect(marked == 0)
+            let first = try await broker.pool.withConnection {
+                try await $0.query("SELECT baton.await_work('host:1:a')")[0].decode(0, as: Bool.self)
+            }
+            #expect(first, "a cluster not marked yet claims once more after marking itself")
+            let again = try await broker.pool.withConnection {
+                try await $0.query("SELECT baton.await_work('host:1:a')")[0].decode(0, as: Bool.self)
+            }
+            #expect(!again, "marked already: nothing more to do but sleep")
+            _ = try await broker.pool.withConnection { try await $0.query("SELECT baton.await_work('host:2:b')") }
+
+            let heard = try await wakeups(on: broker) { sql in
+                for value in 0..<5 {
+                    try await sql.execute(script: "SELECT baton.async_task('baton.echo', '[\(value)]')")
+                }
+                try await sql.execute(script: "SELECT baton.async_iter('baton.echo', '[1, 2]')")
+            }
+            #expect(heard == 1, "two waiting clusters, six enqueues: one notification woke both")
+            #expect(try await count("SELECT count(*) FROM baton.waiting_clusters", on: broker) == 0)
+
+            // An enqueue that asks for no notification, or that rolls back, takes no mark.
+            _ = try await broker.pool.withConnection { try await $0.query("SELECT baton.await_work('host:1:a')") }
+            let silent = try await wakeups(on: broker) { sql in
+                try await sql.execute(script: "SELECT baton.async_task('baton.echo', notify => false)")
+                try await sql.execute(script: "BEGIN; SELECT baton.async_task('baton.echo'); ROLLBACK")
+            }
+            #expect(silent == 0)
+            #expect(try await count("SELECT count(*) FROM baton.waiting_clusters", on: broker) == 1)
+
+            // A snapshot older than the statement could miss a mark: such transactions notify.
+            try await broker.pool.withConnection { try await $0.execute(script: "DELETE FROM baton.waiting_clusters") }
+            let repeatable = try await wakeups(on: broker) { sql in
+                try await sql.execute(script: """
+                    BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT baton.async_task('baton.echo'); COMMIT
+                    """)
+            }
+            #expect(repeatable == 1, "a REPEATABLE READ enqueue notifies though no cluster waits")
+        }
+    }
+
+    /// The forms an enqueue by SQL takes: autocommit calls first, then transactions that
+    /// commit later, fire the trigger early or read an older snapshot.
+    static let statements = [
+        "SELECT baton.async_task('baton.echo', '[%d]')",
+        "SELECT baton.async_tasks('[[\"baton.echo\", [%d]]]')",
+        "BEGIN; SELECT baton.async_task('baton.echo', '[%d]'); SELECT pg_sleep(0.002); COMMIT",
+        "BEGIN; SET CONSTRAINTS ALL IMMEDIATE; SELECT baton.async_task('baton.echo', '[%d]'); COMMIT",
+        "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT baton.async_task('baton.echo', '[%d]'); COMMIT",
+    ]
+
+    /// Rounds of one enqueue from each of eight SQL connections, at random moments a few
+    /// milliseconds apart, while clusters fall idle and mark themselves between them. The
+    /// idle check is a minute away, so a wake-up lost in a race shows as a round that does
+    /// not finish within seconds. First with one cluster and autocommit calls only (nothing
+    /// else notifies), then with two clusters and every form.
+    @Test(arguments: [(1, 2), (2, statements.count)])
+    func idleClustersGetEveryTaskEnqueuedBySQLWithoutTheirIdleCheck(clusters: Int, forms: Int) async throws {
+        try await TestDatabase.withBroker { broker in
+            let configuration = ClusterConfiguration(workers: 2, lease: .seconds(180), idleCheckInterval: .seconds(60))
+            let connections = try await (0..<8).asyncMap { _ in
+                try await Connection.connect(broker.pool.configuration)
+            }
+            let rounds = 150
+            let rounding: () async throws -> [Int] = {
+                var late: [Int] = []
+                for round in 0..<rounds {
+                    try await withThrowingTaskGroup(of: Void.self) { callers in
+                        for (index, connection) in connections.enumerated() {
+                            callers.addTask {
+                                try await Task.sleep(for: .microseconds(Int.random(in: 0...6_000)))
+                                let template = Self.statements[(index + round) % forms]
+                                try await connection.execute(script: String(format: template, round * 10 + index))
+                            }
+                        }
+                        try await callers.waitForAll()
+                    }
+                    if try await !allFinished((round + 1) * 8, within: .seconds(3), on: broker) { late.append(round) }
+                }
+                return late
+            }
+            let late = try await withCluster(broker, configuration: configuration) {
+                if clusters == 1 { return try await rounding() }
+                return try await withCluster(broker, configuration: configuration, rounding)
+            }
+            #expect(late.isEmpty, "rounds whose tasks waited for an idle check: \(late)")
+            let finished = try await count("SELECT count(*) FROM baton.results WHERE success", on: broker)
+            #expect(finished == rounds * 8, "every task ran once")
+        }
+    }
+}
