@@ -76,12 +76,15 @@ extension Broker {
         try await connection.query(WorkSQL.nextDue, [functions])[0].decode(0, as: Double?.self).map { .seconds($0) }
     }
 
-    /// Marks a cluster whose claim found nothing as waiting for work, so that the next
-    /// enqueue by SQL notifies (baton.await_work).
-    /// - Returns: whether to claim once more before sleeping: tasks committed between the
-    ///   empty claim and the mark sent no notification.
+    /// Marks a cluster whose claim came up short as waiting for work, so that the next
+    /// enqueue by SQL notifies (baton.await_work); when the mark is new, waits for the
+    /// enqueuers that were committing without having seen it (baton.await_enqueuers).
+    /// - Returns: whether to claim once more before sleeping: the mark is new, and tasks
+    ///   committed since the claim sent no notification.
     public func awaitWork(cluster name: String, on connection: Connection) async throws -> Bool {
-        try await connection.query(WorkSQL.awaitWork, [name])[0].decode(0, as: Bool.self)
+        guard try await connection.query(WorkSQL.awaitWork, [name])[0].decode(0, as: Bool.self) else { return false }
+        _ = try await connection.query(WorkSQL.awaitEnqueuers, [name])
+        return true
     }
 
     /// Removes a stopping cluster from `baton.clusters`.
@@ -121,6 +124,9 @@ enum WorkSQL {
     static let nextDue = PreparedStatement(name: "baton_next_due", sql: "SELECT baton.next_due($1::text[])")
     /// A cluster waits for work (baton.await_work; waiting_clusters, a few rows).
     static let awaitWork = PreparedStatement(name: "baton_await_work", sql: "SELECT baton.await_work($1)")
+    /// Waits for the enqueuers committing as a cluster began to wait (baton.await_enqueuers; pg_locks).
+    static let awaitEnqueuers = PreparedStatement(
+        name: "baton_await_enqueuers", sql: "SELECT baton.await_enqueuers($1)")
     /// Tasks neither queued nor recorded (baton.vanished_tasks; primary keys).
     static let vanished = "SELECT baton.vanished_tasks($1::uuid[])"
     /// Hands a task back unrun (primary key).

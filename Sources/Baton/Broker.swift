@@ -75,9 +75,11 @@ public final class Broker: Sendable {
     /// Runs `body` with a broker of its own, closed when `body` ends, however it ends.
     public static func with<R>(
         configuration: ConnectionConfiguration, registry: TaskRegistry = .stock, maxConnections: Int = 10,
-        defaults: TaskDefaults = TaskDefaults(), _ body: (Broker) async throws -> R
+        defaults: TaskDefaults = TaskDefaults(), listening: Listening? = nil, _ body: (Broker) async throws -> R
     ) async throws -> R {
-        let broker = Broker(configuration: configuration, registry: registry, maxConnections: maxConnections, defaults: defaults)
+        let broker = Broker(
+            configuration: configuration, registry: registry, maxConnections: maxConnections, listening: listening,
+            defaults: defaults)
         do {
             let value = try await body(broker)
             await broker.close()

@@ -45,8 +45,24 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("repeat"), help: "Runs per figure; the median is printed.")
     var runs = 3
 
+    @Option(
+        name: .customLong("pgbouncer-url"),
+        help: """
+            A PgBouncer in transaction mode in front of the same server, routing every database (`* =`): \
+            W1 and W2 are measured through it too, statements unprepared, listening on a direct connection.
+            """)
+    var pgbouncerURL: String?
+
     @Flag(help: "Print JSON.")
     var json = false
+
+    /// The bench's database through PgBouncer, with unprepared statements, if one was named.
+    func pooled(database: String) throws -> ConnectionConfiguration? {
+        guard let pgbouncerURL else { return nil }
+        var configuration = try ConnectionConfiguration(pgbouncerURL).with(database: database)
+        configuration.preparedStatements = false
+        return configuration
+    }
 
     func validate() throws {
         guard tasks > 0, workers > 0, trials > 0, runs > 0, chains > 0, links > 1, duration > 0, backlog >= 10 else {
@@ -54,6 +70,11 @@ struct BenchCommand: AsyncParsableCommand {
                 --tasks, --workers, --chains, --trials, --duration and --repeat must be positive; --links at least 2; \
                 --backlog at least 10
                 """)
+        }
+        do {
+            _ = try pooled(database: "baton")
+        } catch let error as PostgresError {
+            throw ValidationError("--pgbouncer-url: \(error.message)")
         }
     }
 
@@ -92,6 +113,9 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if baseline {
             try await figure(BaselineName.insert, "rows/s") { try await limits.inserts(tasks) }
+            try await figure(BaselineName.insertClients, "rows/s") {
+                try await Baseline(configuration: configuration, connections: SQLEnqueue.clients).inserts(tasks)
+            }
             try await figure(BaselineName.copy, "rows/s") { try await limits.copies(tasks) }
             try await figure(BaselineName.claimOne, "rows/s") { try await limits.claimAndComplete(tasks / 4, batch: 1) }
             try await figure(BaselineName.claimBatch, "rows/s") { try await limits.claimAndComplete(tasks, batch: 50) }
@@ -104,6 +128,18 @@ struct BenchCommand: AsyncParsableCommand {
         }
         try await figure("W1 enqueue, one per call", "tasks/s", baseline: BaselineName.insert) {
             try await workloads.enqueueOnePerCall(tasks)
+        }
+        let sql = SQLEnqueue(configuration: configuration, workers: workers, prefetch: prefetch)
+        let sqlEnqueue = "SQL enqueue: baton.async_task per call, \(SQLEnqueue.clients) clients"
+        for (name, wakeup, work) in [
+            ("\(sqlEnqueue), a cluster waiting for other work", SQLEnqueue.Wakeup.whenWaited, SQLEnqueue.Work.elsewhere),
+            ("SQL enqueue: the same with a NOTIFY in each call (before 0017)", .everyCall, .elsewhere),
+            ("\(sqlEnqueue), the cluster running them", .whenWaited, .here),
+            ("SQL enqueue: the same with no wake-up, the cluster polling", .never, .here),
+        ] {
+            try await figure(name, "tasks/s", baseline: BaselineName.insertClients) {
+                try await sql.rate(tasks, wakeup: wakeup, work: work)
+            }
         }
         try await figure("W1 enqueue in bulk, asyncTasks of 5,000", "tasks/s", baseline: BaselineName.copy) {
             try await workloads.enqueueInBulk(tasks)
@@ -125,6 +161,18 @@ struct BenchCommand: AsyncParsableCommand {
             let run = try await workloads.chains(chains, links: links)
             loaded.append(run)
             return run.rate
+        }
+        if let pooled = try pooled(database: database) {
+            let through = Workloads(
+                configuration: pooled, workers: workers, prefetch: prefetch, listening: .direct(configuration))
+            let suffix = "through PgBouncer, unprepared"
+            try await figure("W1 enqueue, one per call, \(suffix)", "tasks/s", baseline: "W1 enqueue, one per call") {
+                try await through.enqueueOnePerCall(tasks)
+            }
+            try await figure("\(w1), \(suffix)", "tasks/s", baseline: w1) { try await through.process(tasks) }
+            try await figure("W2 chain links, \(suffix)", "links/s", baseline: "W2 chain links, \(chains) chains of \(links)") {
+                try await through.chains(chains, links: links).rate
+            }
         }
         handOff("W2 hand-off p50 under load", loaded, \.p50)
         handOff("W2 hand-off p99 under load", loaded, \.p99)
@@ -161,6 +209,7 @@ struct BenchCommand: AsyncParsableCommand {
 
 enum BaselineName {
     static let insert = "baseline: single-row INSERT per transaction"
+    static let insertClients = "baseline: single-row INSERT per transaction, \(SQLEnqueue.clients) clients"
     static let copy = "baseline: COPY, 5,000 rows per statement"
     static let claimOne = "baseline: claim + complete, 1 per transaction"
     static let claimBatch = "baseline: claim + complete, 50 per transaction"

@@ -7,11 +7,13 @@ import TestSupport
 /// (Its figures are not checked here: benchmarks print numbers, tests check behaviour.)
 @Suite struct BenchCommandTests {
     @Test func aSmallBenchReportsEveryFigureAndCleansUp() async throws {
+        // With a PgBouncer (make test starts one), W1 and W2 are measured through it too.
+        let bouncer = ProcessInfo.processInfo.environment["BATON_PGBOUNCER_URL"].flatMap { $0.isEmpty ? nil : $0 }
         let run = try TestDatabase.runWithStatus(
             try Binaries.path("baton"),
             ["bench", "--baseline", "--tasks", "200", "--chains", "5", "--links", "3", "--trials", "5", "--repeat", "1",
              "--backlog", "400", "--duration", "2", "--json",
-             "--database-url", TestDatabase.configuration.description])
+             "--database-url", TestDatabase.configuration.description] + (bouncer.map { ["--pgbouncer-url", $0] } ?? []))
         #expect(run.status == 0, "\(run.error)")
         guard case .array(let rows) = try JSONValue.parse(run.output) else {
             Issue.record("not a JSON array: \(run.output)")
@@ -19,7 +21,11 @@ import TestSupport
         }
         var figures: [String: [String: JSONValue]] = [:]
         for case .object(let row) in rows { if case .string(let name)? = row["name"] { figures[name] = row } }
-        #expect(figures.count == 35)
+        #expect(figures.count == (bouncer == nil ? 40 : 43))
+        if bouncer != nil {
+            #expect(figures["W1 processing, 4 workers, through PgBouncer, unprepared"]?["ratio_to_baseline"] != nil)
+            #expect(figures["W2 chain links, through PgBouncer, unprepared"]?["ratio_to_baseline"] != nil)
+        }
         for (name, row) in figures {
             guard case .double(let median)? = row["median"] else { Issue.record("\(name) has no median"); continue }
             // A hand-off may round to 0 ms, and a short run may leave no dead tuples; nothing is negative.
@@ -28,6 +34,10 @@ import TestSupport
         }
         #expect(figures["W2 chain links, 5 chains of 3"]?["ratio_to_baseline"] != nil)
         #expect(figures["W1 enqueue, one per call"]?["ratio_to_baseline"] != nil)
+        #expect(
+            figures["SQL enqueue: baton.async_task per call, 16 clients, a cluster waiting for other work"]?[
+                "ratio_to_baseline"] != nil)
+        #expect(figures["SQL enqueue: the same with a NOTIFY in each call (before 0017)"]?["ratio_to_baseline"] != nil)
         #expect(figures["W1 enqueue in bulk, asyncTasks of 5,000"]?["ratio_to_baseline"] != nil)
         #expect(figures["backlog: processing with 400 queued"]?["ratio_to_baseline"] != nil)
         #expect(figures["cluster process: peak RSS, all 400 tasks"]?["ratio_to_baseline"] != nil)

@@ -86,6 +86,44 @@ import TestSupport
         }
     }
 
+    @Test func aNewMarkWaitsForTheEnqueuersCommittingAndGivesUpOnOneThatHoldsOn() async throws {
+        try await TestDatabase.withBroker { broker in
+            let worker = try await Connection.connect(broker.pool.configuration)
+            func mark(_ cluster: String) async throws -> Bool {
+                try await worker.query("SELECT baton.await_work($1)", cluster)[0].decode(0, as: Bool.self)
+            }
+            func awaitEnqueuers(_ cluster: String) async throws -> (Bool, Duration) {
+                let started = ContinuousClock.now
+                let done = try await worker.query("SELECT baton.await_enqueuers($1)", cluster)[0].decode(0, as: Bool.self)
+                return (done, ContinuousClock.now - started)
+            }
+            func marks(_ cluster: String) async throws -> Int {
+                try await count("SELECT count(*) FROM baton.waiting_clusters WHERE cluster = $1", cluster, on: broker)
+            }
+            #expect(try await mark("host:1:a"))
+            let (quiet, quietTime) = try await awaitEnqueuers("host:1:a")
+            #expect(quiet && quietTime < .milliseconds(50), "nobody committing: no wait (\(quietTime))")
+
+            // An enqueuer that fires the trigger early holds the lock for the rest of its
+            // transaction. It takes a's mark at once (a is woken at its commit); b, marked
+            // after, waits for it 100 ms, then takes its own mark away to wait again later.
+            let enqueuer = try await Connection.connect(broker.pool.configuration)
+            try await enqueuer.execute(script: "BEGIN; SET CONSTRAINTS ALL IMMEDIATE; SELECT baton.async_task('baton.echo')")
+            #expect(try await mark("host:2:b"))
+            let (held, heldTime) = try await awaitEnqueuers("host:2:b")
+            #expect(!held && heldTime >= .milliseconds(100), "gave up after \(heldTime)")
+            #expect(try await marks("host:2:b") == 0, "b's mark is taken away, so that the next one waits again")
+            // a's mark, which the enqueuer holds, is left to it: nothing waits on its lock.
+            #expect(try await !mark("host:1:a"), "a's mark, deleted but not committed, still stands")
+            let (left, leftTime) = try await awaitEnqueuers("host:1:a")
+            #expect(!left && leftTime < .seconds(1), "no wait on the enqueuer's row lock (\(leftTime))")
+            try await enqueuer.execute(script: "COMMIT")
+            #expect(try await marks("host:1:a") == 0, "the enqueuer took a's mark at its commit")
+            #expect(try await mark("host:2:b"))
+            #expect(try await awaitEnqueuers("host:2:b").0, "the enqueuer committed: nothing to wait for")
+        }
+    }
+
     /// The forms an enqueue by SQL takes: autocommit calls first, then transactions that
     /// commit later, fire the trigger early or read an older snapshot.
     static let statements = [
@@ -108,7 +146,7 @@ import TestSupport
             let connections = try await (0..<8).asyncMap { _ in
                 try await Connection.connect(broker.pool.configuration)
             }
-            let rounds = 150
+            let rounds = 250
             let rounding: () async throws -> [Int] = {
                 var late: [Int] = []
                 for round in 0..<rounds {

@@ -11,28 +11,27 @@ extension Migration {
 -- its NOTIFY, 8,344/s without (plain single-row INSERTs: 9,669/s). Now an enqueue sends one
 -- only when a cluster waits for work, and only the first enqueuer to commit after it began
 -- to wait does:
--- - a cluster whose claim found nothing puts a row in baton.waiting_clusters
+-- - a cluster whose claim came up short puts a row in baton.waiting_clusters
 --   (baton.await_work) and sleeps until notified;
 -- - the enqueue functions, asked to notify, leave it to a deferred trigger on baton.tasks:
 --   at commit it takes away the waiting rows it can lock and notifies if it took any (rows
 --   another enqueuer holds are that enqueuer's to wake);
--- - no enqueuer slips between a cluster's empty claim and its row: each committing enqueuer
---   holds a shared advisory lock from its look at baton.waiting_clusters to the end of its
---   commit, and baton.await_work takes that lock exclusively to add the row. An enqueuer
---   that looked before has committed by then, and the cluster, which claims once more after
---   adding its row, finds its task; one that looks after sees the row. An enqueuer that
---   finds the lock taken notifies.
+-- - no enqueuer slips between a cluster's claim and its row: each committing enqueuer holds
+--   a shared advisory lock from its look at baton.waiting_clusters to the end of its commit.
+--   Once its row is in, the cluster waits until every enqueuer holding the lock then has
+--   let go (baton.await_enqueuers, from pg_locks; nobody waits for the cluster) and claims
+--   once more: an enqueuer that looked before the row has committed by then, one that looks
+--   after sees the row.
 -- Transactions at REPEATABLE READ or SERIALIZABLE, whose look would see an old snapshot,
 -- always notify. Clusters of earlier releases never wait in the table: while they run, they
 -- find work enqueued by SQL at their idle check (5 s by default), or when the Swift API or
 -- another enqueue notifies.
 
--- The clusters whose last claim found no work and that wait for a notification.
+-- The clusters whose last claim came up short and that wait for a notification.
 CREATE TABLE baton.waiting_clusters (cluster text NOT NULL);
 
--- Marks `cluster` as waiting for work, after a claim that found none. Returns whether the
--- caller should claim once more: it was not marked yet (tasks committed between its claim
--- and its mark are there to take), or an enqueuer held the lock too long to wait for.
+-- Marks `cluster` as waiting for work. Returns whether the mark is new: then the caller
+-- waits for the enqueuers committing (baton.await_enqueuers) and claims once more.
 CREATE FUNCTION baton.await_work(cluster text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp AS $$
 BEGIN
@@ -42,17 +41,40 @@ BEGIN
     END IF;
     -- A mark lost in a crash costs a wake-up at the next idle check; no need to wait for the disk.
     PERFORM set_config('synchronous_commit', 'off', true);
-    PERFORM set_config('lock_timeout', '100ms', true);
-    BEGIN
-        -- Waits for the enqueuers that looked before: they hold the lock shared until their
-        -- commit ends. (One that holds it longer fired the trigger early, with SET CONSTRAINTS
-        -- IMMEDIATE, inside a longer transaction.)
-        -- The key is "batonwak" in ASCII.
-        PERFORM pg_advisory_xact_lock(7089075310401380715);
-    EXCEPTION WHEN lock_not_available THEN
-        RETURN true;
-    END;
     INSERT INTO baton.waiting_clusters (cluster) VALUES (await_work.cluster);
+    RETURN true;
+END $$;
+
+-- Waits, after `cluster`'s mark committed, until the enqueuers that hold the shared lock
+-- (key "batonwak" in ASCII: classid and objid in pg_locks are its halves) have let go:
+-- those may have looked before the mark. Returns true then. One still holding it after
+-- 100 ms fired the trigger early (SET CONSTRAINTS ALL IMMEDIATE) in a longer transaction:
+-- the mark is taken away, so that the cluster marks itself and waits again after its next
+-- claim, and false is returned.
+CREATE FUNCTION baton.await_enqueuers(cluster text) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp AS $$
+DECLARE
+    committing text[];
+    this_database oid := (SELECT oid FROM pg_database WHERE datname = current_database());
+    deadline timestamptz := clock_timestamp() + interval '100 milliseconds';
+BEGIN
+    SELECT array_agg(l.virtualtransaction) INTO committing FROM pg_locks AS l
+    WHERE l.locktype = 'advisory' AND l.database = this_database AND l.classid = 1650553967
+      AND l.objid = 1853317483 AND l.objsubid = 1 AND l.granted;
+    WHILE committing IS NOT NULL LOOP
+        IF clock_timestamp() > deadline THEN
+            PERFORM set_config('synchronous_commit', 'off', true);
+            -- A mark an enqueuer holds is that enqueuer's to wake, at its commit.
+            DELETE FROM baton.waiting_clusters AS w WHERE w.ctid = ANY (ARRAY(
+                SELECT ctid FROM baton.waiting_clusters AS m WHERE m.cluster = await_enqueuers.cluster
+                FOR UPDATE SKIP LOCKED));
+            RETURN false;
+        END IF;
+        PERFORM pg_sleep(0.0002);
+        SELECT array_agg(l.virtualtransaction) INTO committing FROM pg_locks AS l
+        WHERE l.locktype = 'advisory' AND l.database = this_database AND l.classid = 1650553967
+          AND l.objid = 1853317483 AND l.objsubid = 1 AND l.granted AND l.virtualtransaction = ANY (committing);
+    END LOOP;
     RETURN true;
 END $$;
 
@@ -65,6 +87,7 @@ BEGIN
         RETURN NULL;
     END IF;
     PERFORM set_config('baton.wake', 'done', true);
+    -- The lock is only ever taken shared; should another session hold it, notifying is safe.
     IF current_setting('transaction_isolation') <> 'read committed'
        OR NOT pg_try_advisory_xact_lock_shared(7089075310401380715) THEN
         PERFORM pg_notify('baton', 'queued');
@@ -247,7 +270,8 @@ BEGIN
     RETURN iter_id;
 END $$;
 
--- baton.grant_roles of 0015, with baton.await_work for workers and baton.waiting_clusters to read.
+-- baton.grant_roles of 0015, with baton.await_work and baton.await_enqueuers for workers and
+-- baton.waiting_clusters to read.
 CREATE OR REPLACE FUNCTION baton.grant_roles() RETURNS SETOF text
 LANGUAGE plpgsql SET search_path = pg_catalog, baton, pg_temp AS $$
 DECLARE
@@ -299,7 +323,7 @@ BEGIN
             baton.cluster_heartbeat(text, integer, text[], interval, uuid[]),
             baton.heartbeat(text, integer, text[], interval, uuid[], bigint, bigint),
             baton.rescue_expired_task(), baton.prune_expired(), baton.next_due(text[]), baton.leave_cluster(text),
-            baton.vanished_tasks(uuid[]), baton.await_work(text)
+            baton.vanished_tasks(uuid[]), baton.await_work(text), baton.await_enqueuers(text)
         TO baton_worker;
     END IF;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'baton_read') THEN

@@ -3,12 +3,15 @@ import Foundation
 
 /// `baton cluster` processes (this executable) on the bench's database, their output discarded.
 enum ClusterProcess {
-    static func start(on configuration: ConnectionConfiguration, workers: Int, prefetch: Int?) throws -> Process {
+    static func start(
+        on configuration: ConnectionConfiguration, workers: Int, prefetch: Int?, environment extra: [String: String] = [:]
+    ) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         process.arguments = ["cluster", "--workers", String(workers)] + (prefetch.map { ["--prefetch", String($0)] } ?? [])
         var environment = ProcessInfo.processInfo.environment
         environment["BATON_DATABASE_URL"] = configuration.conninfoForChildProcess
+        environment.merge(extra) { $1 }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

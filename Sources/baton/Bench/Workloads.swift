@@ -7,6 +7,8 @@ struct Workloads {
     let configuration: ConnectionConfiguration
     let workers: Int
     let prefetch: Int?
+    /// Where the broker listens; nil: on `configuration`, as the environment says.
+    var listening: Listening? = nil
 
     /// W1: enqueue `count` tasks one call each, from `workers` concurrent callers: tasks/s.
     func enqueueOnePerCall(_ count: Int) async throws -> Double {
@@ -172,13 +174,16 @@ struct Workloads {
     }
 
     func withBroker<R>(_ body: (Broker) async throws -> R) async throws -> R {
-        try await Broker.with(configuration: configuration, maxConnections: workers + 2, body)
+        try await Broker.with(configuration: configuration, maxConnections: workers + 2, listening: listening, body)
     }
 
     /// Leaves the queue and results empty for the next run.
     func empty(_ broker: Broker) async throws {
         try await broker.pool.withConnection { connection in
-            try await connection.execute(script: "TRUNCATE baton.tasks, baton.results, baton.cached_results, baton.groups, baton.clusters")
+            try await connection.execute(script: """
+                TRUNCATE baton.tasks, baton.results, baton.cached_results, baton.groups, baton.clusters,
+                         baton.waiting_clusters
+                """)
         }
     }
 }

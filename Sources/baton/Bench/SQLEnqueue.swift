@@ -1,0 +1,78 @@
+import Baton
+import Foundation
+
+/// Enqueues as another language's clients make them: `SELECT baton.async_task(...)`, one
+/// call per transaction (autocommit), from `clients` connections at once, while a
+/// `baton cluster` process waits for work. The rate is the enqueues' (from the first call
+/// to the last answer); what the cluster does after it is not timed.
+struct SQLEnqueue {
+    /// As many connections as a web application's pool might hold.
+    static let clients = 16
+
+    let configuration: ConnectionConfiguration
+    let workers: Int
+    let prefetch: Int?
+
+    enum Wakeup {
+        /// The default since 0017: a NOTIFY only while a cluster waits for work.
+        case whenWaited
+        /// A NOTIFY in every call's transaction, as the default was before 0017.
+        case everyCall
+        /// None (`notify => false`), the cluster polling every second.
+        case never
+    }
+
+    enum Work {
+        /// The tasks are of a function the cluster does not serve: it wakes, finds nothing,
+        /// waits again, as often as the enqueues let it, and runs nothing on the same cores.
+        case elsewhere
+        /// The cluster runs the tasks as they arrive.
+        case here
+    }
+
+    func rate(_ count: Int, wakeup: Wakeup, work: Work) async throws -> Double {
+        try await Broker.with(configuration: configuration, maxConnections: 1) { broker in
+            let process = try ClusterProcess.start(
+                on: configuration, workers: workers, prefetch: prefetch,
+                environment: wakeup == .never ? ["BATON_LISTEN_URL": "none"] : [:])
+            defer { ClusterProcess.stop([process]) }
+            // A polling cluster never waits in baton.waiting_clusters: its registration will do.
+            let ready = wakeup == .never ? "baton.clusters" : "baton.waiting_clusters"
+            try await ClusterProcess.wait(until: "the cluster waiting for work", [process]) {
+                try await broker.pool.withConnection { connection in
+                    try await connection.query("SELECT EXISTS (SELECT 1 FROM \(ready))")[0].decode(0, as: Bool.self)
+                }
+            }
+            let function = work == .here ? "baton.echo" : "bench.elsewhere"
+            let call = "baton.async_task('\(function)', $1::jsonb"
+            let statement = switch wakeup {
+            case .whenWaited: PreparedStatement(name: "bench_sql_enqueue", sql: "SELECT \(call))")
+            case .never: PreparedStatement(name: "bench_sql_enqueue_silent", sql: "SELECT \(call), notify => false)")
+            case .everyCall:
+                PreparedStatement(
+                    name: "bench_sql_enqueue_notify", sql: "SELECT \(call), notify => false), pg_notify('baton', 'queued')")
+            }
+            let opened = try await (0..<Self.clients).asyncMap { _ in try await Connection.connect(configuration) }
+            let started = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, connection) in opened.enumerated() {
+                    let share = count / Self.clients + (index < count % Self.clients ? 1 : 0)
+                    group.addTask {
+                        for call in 0..<share { _ = try await connection.query(statement, "[\(call)]") }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let elapsed = ContinuousClock.now - started
+            for connection in opened { await connection.close() }
+            if work == .here {
+                try await ClusterProcess.wait(until: "the SQL-enqueued tasks' drain", [process]) {
+                    try await ClusterProcess.queueIsEmpty(broker)
+                }
+            }
+            ClusterProcess.stop([process])
+            try await Workloads(configuration: configuration, workers: workers, prefetch: prefetch).empty(broker)
+            return Measure.rate(count, in: elapsed)
+        }
+    }
+}
