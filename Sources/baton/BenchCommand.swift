@@ -131,14 +131,13 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let sql = SQLEnqueue(configuration: configuration, workers: workers, prefetch: prefetch)
         let sqlEnqueue = "SQL enqueue: baton.async_task per call, \(SQLEnqueue.clients) clients"
-        for (name, wakeup, work) in [
-            ("\(sqlEnqueue), a cluster waiting for other work", SQLEnqueue.Wakeup.whenWaited, SQLEnqueue.Work.elsewhere),
-            ("SQL enqueue: the same with a NOTIFY in each call (before 0017)", .everyCall, .elsewhere),
-            ("\(sqlEnqueue), the cluster running them", .whenWaited, .here),
-            ("SQL enqueue: the same with no wake-up, the cluster polling", .never, .here),
+        for (name, wakeup) in [
+            ("\(sqlEnqueue), a cluster running them", SQLEnqueue.Wakeup.whenWaited),
+            ("SQL enqueue: the same with a NOTIFY in each call (before 0017)", .everyCall),
+            ("SQL enqueue: the same with no wake-up, the cluster polling", .never),
         ] {
             try await figure(name, "tasks/s", baseline: BaselineName.insertClients) {
-                try await sql.rate(tasks, wakeup: wakeup, work: work)
+                try await sql.rate(tasks, wakeup: wakeup)
             }
         }
         try await figure("W1 enqueue in bulk, asyncTasks of 5,000", "tasks/s", baseline: BaselineName.copy) {

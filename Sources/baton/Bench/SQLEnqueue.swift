@@ -3,8 +3,9 @@ import Foundation
 
 /// Enqueues as another language's clients make them: `SELECT baton.async_task(...)`, one
 /// call per transaction (autocommit), from `clients` connections at once, while a
-/// `baton cluster` process waits for work. The rate is the enqueues' (from the first call
-/// to the last answer); what the cluster does after it is not timed.
+/// `baton cluster` process waits for work and runs the tasks as they arrive, on the same
+/// cores. The rate is the enqueues' (from the first call to the last answer); the
+/// cluster's drain after it is not timed.
 struct SQLEnqueue {
     /// As many connections as a web application's pool might hold.
     static let clients = 16
@@ -22,15 +23,7 @@ struct SQLEnqueue {
         case never
     }
 
-    enum Work {
-        /// The tasks are of a function the cluster does not serve: it wakes, finds nothing,
-        /// waits again, as often as the enqueues let it, and runs nothing on the same cores.
-        case elsewhere
-        /// The cluster runs the tasks as they arrive.
-        case here
-    }
-
-    func rate(_ count: Int, wakeup: Wakeup, work: Work) async throws -> Double {
+    func rate(_ count: Int, wakeup: Wakeup) async throws -> Double {
         try await Broker.with(configuration: configuration, maxConnections: 1) { broker in
             let process = try ClusterProcess.start(
                 on: configuration, workers: workers, prefetch: prefetch,
@@ -43,8 +36,7 @@ struct SQLEnqueue {
                     try await connection.query("SELECT EXISTS (SELECT 1 FROM \(ready))")[0].decode(0, as: Bool.self)
                 }
             }
-            let function = work == .here ? "baton.echo" : "bench.elsewhere"
-            let call = "baton.async_task('\(function)', $1::jsonb"
+            let call = "baton.async_task('baton.echo', $1::jsonb"
             let statement = switch wakeup {
             case .whenWaited: PreparedStatement(name: "bench_sql_enqueue", sql: "SELECT \(call))")
             case .never: PreparedStatement(name: "bench_sql_enqueue_silent", sql: "SELECT \(call), notify => false)")
@@ -65,10 +57,8 @@ struct SQLEnqueue {
             }
             let elapsed = ContinuousClock.now - started
             for connection in opened { await connection.close() }
-            if work == .here {
-                try await ClusterProcess.wait(until: "the SQL-enqueued tasks' drain", [process]) {
-                    try await ClusterProcess.queueIsEmpty(broker)
-                }
+            try await ClusterProcess.wait(until: "the SQL-enqueued tasks' drain", [process]) {
+                try await ClusterProcess.queueIsEmpty(broker)
             }
             ClusterProcess.stop([process])
             try await Workloads(configuration: configuration, workers: workers, prefetch: prefetch).empty(broker)
