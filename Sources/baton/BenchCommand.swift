@@ -39,6 +39,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Tasks queued for the large backlog run and the cluster-memory run.")
     var backlog = 1_000_000
 
+    @Option(help: "Results recorded before W1 is measured again with a long history (0: not measured).")
+    var history = 10_000_000
+
     @Option(help: "Seconds of the sustained run (10 minutes: 600).")
     var duration = 60
 
@@ -65,10 +68,11 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard tasks > 0, workers > 0, trials > 0, runs > 0, chains > 0, links > 1, duration > 0, backlog >= 10 else {
+        guard tasks > 0, workers > 0, trials > 0, runs > 0, chains > 0, links > 1, duration > 0, backlog >= 10, history >= 0
+        else {
             throw ValidationError("""
                 --tasks, --workers, --chains, --trials, --duration and --repeat must be positive; --links at least 2; \
-                --backlog at least 10
+                --backlog at least 10; --history not negative
                 """)
         }
         do {
@@ -113,9 +117,6 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if baseline {
             try await figure(BaselineName.insert, "rows/s") { try await limits.inserts(tasks) }
-            try await figure(BaselineName.insertClients, "rows/s") {
-                try await Baseline(configuration: configuration, connections: SQLEnqueue.clients).inserts(tasks)
-            }
             try await figure(BaselineName.copy, "rows/s") { try await limits.copies(tasks) }
             try await figure(BaselineName.claimOne, "rows/s") { try await limits.claimAndComplete(tasks / 4, batch: 1) }
             try await figure(BaselineName.claimBatch, "rows/s") { try await limits.claimAndComplete(tasks, batch: 50) }
@@ -129,17 +130,7 @@ struct BenchCommand: AsyncParsableCommand {
         try await figure("W1 enqueue, one per call", "tasks/s", baseline: BaselineName.insert) {
             try await workloads.enqueueOnePerCall(tasks)
         }
-        let sql = SQLEnqueue(configuration: configuration, workers: workers, prefetch: prefetch)
-        let sqlEnqueue = "SQL enqueue: baton.async_task per call, \(SQLEnqueue.clients) clients"
-        for (name, wakeup) in [
-            ("\(sqlEnqueue), a cluster running them", SQLEnqueue.Wakeup.whenWaited),
-            ("SQL enqueue: the same with a NOTIFY in each call (before 0017)", .everyCall),
-            ("SQL enqueue: the same with no wake-up, the cluster polling", .never),
-        ] {
-            try await figure(name, "tasks/s", baseline: BaselineName.insertClients) {
-                try await sql.rate(tasks, wakeup: wakeup)
-            }
-        }
+        figures += try await sqlEnqueueFigures(configuration)
         try await figure("W1 enqueue in bulk, asyncTasks of 5,000", "tasks/s", baseline: BaselineName.copy) {
             try await workloads.enqueueInBulk(tasks)
         }
@@ -147,6 +138,11 @@ struct BenchCommand: AsyncParsableCommand {
         try await figure(w1, "tasks/s", baseline: BaselineName.claimBatch) { try await workloads.process(tasks) }
         figures.append(BenchFigure(name: "\(w1), vs Baton's writes", unit: "tasks/s", runs: figures.last!.runs,
                                    baseline: BaselineName.sameWrites))
+        if history > 0 {
+            let rates = try await workloads.processWithHistory(tasks, history: history, runs: runs, progress: progress)
+            figures.append(BenchFigure(name: "\(w1), \(history) results recorded before", unit: "tasks/s", runs: rates,
+                                       baseline: w1))
+        }
         let cold = ColdDrain(server: server, database: database, workers: workers, prefetch: prefetch)
         try await figure("cold drain: baton cluster process on \(tasks) SQL-enqueued, never analysed", "tasks/s",
                          baseline: w1) { try await cold.measure(tasks, queue: .fresh, progress: progress) }
@@ -169,7 +165,8 @@ struct BenchCommand: AsyncParsableCommand {
                 try await through.enqueueOnePerCall(tasks)
             }
             try await figure("\(w1), \(suffix)", "tasks/s", baseline: w1) { try await through.process(tasks) }
-            try await figure("W2 chain links, \(suffix)", "links/s", baseline: "W2 chain links, \(chains) chains of \(links)") {
+            let w2 = "W2 chain links, \(chains) chains of \(links)"
+            try await figure("W2 chain links, \(suffix)", "links/s", baseline: w2) {
                 try await through.chains(chains, links: links).rate
             }
         }

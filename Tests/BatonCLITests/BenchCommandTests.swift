@@ -12,7 +12,7 @@ import TestSupport
         let run = try TestDatabase.runWithStatus(
             try Binaries.path("baton"),
             ["bench", "--baseline", "--tasks", "200", "--chains", "5", "--links", "3", "--trials", "5", "--repeat", "1",
-             "--backlog", "400", "--duration", "2", "--json",
+             "--backlog", "400", "--duration", "2", "--history", "2000", "--json",
              "--database-url", TestDatabase.configuration.description] + (bouncer.map { ["--pgbouncer-url", $0] } ?? []))
         #expect(run.status == 0, "\(run.error)")
         guard case .array(let rows) = try JSONValue.parse(run.output) else {
@@ -21,7 +21,7 @@ import TestSupport
         }
         var figures: [String: [String: JSONValue]] = [:]
         for case .object(let row) in rows { if case .string(let name)? = row["name"] { figures[name] = row } }
-        #expect(figures.count == (bouncer == nil ? 39 : 42))
+        #expect(figures.count == (bouncer == nil ? 40 : 43))
         if bouncer != nil {
             #expect(figures["W1 processing, 4 workers, through PgBouncer, unprepared"]?["ratio_to_baseline"] != nil)
             #expect(figures["W2 chain links, through PgBouncer, unprepared"]?["ratio_to_baseline"] != nil)
@@ -34,6 +34,7 @@ import TestSupport
         }
         #expect(figures["W2 chain links, 5 chains of 3"]?["ratio_to_baseline"] != nil)
         #expect(figures["W1 enqueue, one per call"]?["ratio_to_baseline"] != nil)
+        #expect(figures["W1 processing, 4 workers, 2000 results recorded before"]?["ratio_to_baseline"] != nil)
         #expect(figures["SQL enqueue: baton.async_task per call, 16 clients, a cluster running them"]?["ratio_to_baseline"] != nil)
         #expect(figures["SQL enqueue: the same with a NOTIFY in each call (before 0017)"]?["ratio_to_baseline"] != nil)
         #expect(figures["W1 enqueue in bulk, asyncTasks of 5,000"]?["ratio_to_baseline"] != nil)

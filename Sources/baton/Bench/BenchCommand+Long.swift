@@ -50,6 +50,37 @@ extension BenchCommand {
         ]
     }
 
+    /// Enqueues by SQL from `SQLEnqueue.clients` connections with a cluster running them: with
+    /// 0017's wake-up, with a NOTIFY in each call as before it, and with none (the cluster
+    /// polling); with `--baseline`, single-row INSERTs from as many connections, measured
+    /// just before each run of them, so that the machine's drift falls on both alike.
+    func sqlEnqueueFigures(_ configuration: ConnectionConfiguration) async throws -> [BenchFigure] {
+        let sql = SQLEnqueue(configuration: configuration, workers: workers, prefetch: prefetch)
+        let inserts = Baseline(configuration: configuration, connections: SQLEnqueue.clients)
+        let variants: [(name: String, wakeup: SQLEnqueue.Wakeup)] = [
+            ("SQL enqueue: baton.async_task per call, \(SQLEnqueue.clients) clients, a cluster running them", .whenWaited),
+            ("SQL enqueue: the same with a NOTIFY in each call (before 0017)", .everyCall),
+            ("SQL enqueue: the same with no wake-up, the cluster polling", .never),
+        ]
+        var baselineRuns: [Double] = []
+        var variantRuns = Array(repeating: [Double](), count: variants.count)
+        for run in 1...runs {
+            if baseline {
+                progress("\(BaselineName.insertClients): run \(run) of \(runs)")
+                baselineRuns.append(try await inserts.inserts(tasks))
+            }
+            for (index, variant) in variants.enumerated() {
+                progress("\(variant.name): run \(run) of \(runs)")
+                variantRuns[index].append(try await sql.rate(tasks, wakeup: variant.wakeup))
+            }
+        }
+        let measured = baseline
+            ? [BenchFigure(name: BaselineName.insertClients, unit: "rows/s", runs: baselineRuns, baseline: nil)] : []
+        return measured + zip(variants, variantRuns).map { variant, runs in
+            BenchFigure(name: variant.name, unit: "tasks/s", runs: runs, baseline: BaselineName.insertClients)
+        }
+    }
+
     /// Several cluster processes on one database against one with the same workers: three
     /// of `--workers` against one of three times as many, and twenty of one worker against
     /// one of twenty.

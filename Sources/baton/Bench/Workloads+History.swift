@@ -1,0 +1,60 @@
+import Baton
+import Foundation
+
+/// W1 with a long history: `baton.results` holding millions of finished tasks, as it does
+/// after months without a retention policy.
+extension Workloads {
+    /// W1 processing of `count` tasks, `runs` times, with `history` results recorded before:
+    /// tasks/s each run. One in ten of the history's results belongs to a chain (the
+    /// `results_group` index), one in a hundred has a task name (`results_name`), and their
+    /// stop times span the last 30 days in order, as a queue records them. The history is
+    /// deleted afterwards.
+    func processWithHistory(
+        _ count: Int, history: Int, runs: Int, progress: (String) -> Void
+    ) async throws -> [Double] {
+        try await withBroker { broker in
+            try await empty(broker)
+            let chunk = 1_000_000
+            var written = 0
+            while written < history {
+                let rows = min(chunk, history - written)
+                progress("history: recording \(written + rows) of \(history) results")
+                try await broker.pool.withConnection { connection in
+                    try await connection.execute("""
+                        INSERT INTO baton.results (id, name, func, args, kwargs, result, success, group_id,
+                                                   chain_position, attempts, worker, enqueued_at, started_at,
+                                                   stopped_at)
+                        SELECT baton.new_id(), CASE WHEN i % 100 = 0 THEN 'report-' || i ELSE 'baton.echo' END,
+                               'baton.echo', jsonb_build_array(i), '{}', to_jsonb(i), true,
+                               CASE WHEN i % 10 = 0 THEN 'chain-' || (i / 100) END,
+                               CASE WHEN i % 10 = 0 THEN (i / 10) % 10 END, 1, 'bench:1',
+                               at - interval '2 ms', at - interval '1 ms', at
+                        FROM generate_series($1::bigint, $2::bigint) AS i,
+                             LATERAL (SELECT now() - interval '30 days' * (1 - i::double precision / $3) AS at) AS t
+                        """, written + 1, written + rows, history)
+                }
+                written += rows
+            }
+            progress("history: analysing \(history) results")
+            try await broker.pool.withConnection { connection in
+                try await connection.execute(script: "VACUUM ANALYZE baton.results")
+                // Writing the history leaves gigabytes for the next checkpoint, which would
+                // otherwise write them during the runs; it needs pg_checkpoint (or superuser).
+                try? await connection.execute(script: "CHECKPOINT")
+            }
+            var rates: [Double] = []
+            for run in 1...runs {
+                progress("W1 processing with \(history) results: run \(run) of \(runs)")
+                let elapsed = try await withWarmCluster(broker, tasks: count) {
+                    try await fill(broker, to: count)
+                    let started = ContinuousClock.now
+                    try await broker.pool.withConnection { try await $0.notify("baton", payload: "queued") }
+                    return started
+                }
+                rates.append(Measure.rate(count, in: elapsed))
+            }
+            try await empty(broker)
+            return rates
+        }
+    }
+}
