@@ -195,15 +195,19 @@ extension Broker {
         /// save $12: the row baton.async_task would
         /// write, without the function call (a tenth of an enqueue's time). The table's checks
         /// still apply, and baton_enqueue's row policy; with no RETURNING it needs INSERT only.
-        /// In the caller's transaction ($13) the NOTIFY goes with it, as async_task's does.
+        /// In the caller's transaction ($13) it asks for the wake-up at commit, as async_task
+        /// does (0017): `baton.wake` is set as the row is made, before the trigger tasks_wake
+        /// reads it on the row's insert.
         static let insertTask = PreparedStatement(name: "baton_insert_task", sql: """
             WITH task AS (
                 INSERT INTO baton.tasks (id, name, func, args, kwargs, cache_ttl, priority, max_attempts, retry_delay,
                                          timeout, hook, save)
-                VALUES ($9::uuid, coalesce($10, $1), $1, $2::jsonb, $3::jsonb, $4::interval, $5::integer, $6::integer,
+                VALUES (CASE WHEN $13::boolean THEN CASE set_config('baton.wake', 'on', true) WHEN 'on' THEN $9::uuid END
+                             ELSE $9::uuid END,
+                        coalesce($10, $1), $1, $2::jsonb, $3::jsonb, $4::interval, $5::integer, $6::integer,
                         $7::interval, $8::interval, $11, $12::boolean)
             )
-            SELECT $9::uuid AS id, CASE WHEN $13::boolean THEN pg_notify('baton', 'queued') END AS notified
+            SELECT $9::uuid AS id
             """)
         /// Enqueues a chain through the SQL API (baton.async_chain).
         static let asyncChain = PreparedStatement(name: "baton_async_chain", sql: """
