@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// Enqueues by SQL (`baton.async_task` and the others, from any language) wake the clusters
-/// that wait for work, and only those: a cluster whose claim found nothing marks itself in
+/// that wait for work, and only those: a cluster whose claim came up short marks itself in
 /// baton.waiting_clusters, the first enqueuer to commit after it takes the mark and
 /// notifies, and the others commit without waiting on NOTIFY's lock (migration 0017).
 @Suite struct SQLWakeupTests {
@@ -83,6 +83,18 @@ import TestSupport
                     """)
             }
             #expect(repeatable == 1, "a REPEATABLE READ enqueue notifies though no cluster waits")
+
+            // The Swift API's enqueue in the caller's transaction asks for the same wake-up.
+            let swiftUnheard = try await wakeups(on: broker) { _ in
+                try await broker.pool.transaction { tx in _ = try await broker.asyncTask("baton.echo", in: tx) }
+            }
+            #expect(swiftUnheard == 0, "no cluster waits: asyncTask(in:) sent no notification")
+            _ = try await broker.pool.withConnection { try await $0.query("SELECT baton.await_work('host:1:a')") }
+            let swiftHeard = try await wakeups(on: broker) { _ in
+                try await broker.pool.transaction { tx in _ = try await broker.asyncTask("baton.echo", in: tx) }
+            }
+            #expect(swiftHeard == 1, "asyncTask(in:) woke the waiting cluster at its commit")
+            #expect(try await count("SELECT count(*) FROM baton.waiting_clusters", on: broker) == 0)
         }
     }
 
