@@ -69,15 +69,17 @@ extension Broker {
         return allowed
     }
 
-    /// Runs `body` in the caller's transaction (and NOTIFYs in it), or in one of its own,
+    /// Runs `body` in the caller's transaction, asking for the wake-up at its commit (the
+    /// trigger tasks_wake notifies only while a cluster waits: 0017), or in one of its own,
     /// waking the workers after it commits.
     private func enqueueInTransaction(
         _ transaction: Transaction?, _ body: @escaping @Sendable (Transaction) async throws -> Void
     ) async throws {
         try await invalidInputAsBatonError {
             if let transaction {
+                // Set before the rows go in: the trigger reads it as each is inserted.
+                _ = try await transaction.query(BulkSQL.wakeAtCommit)
                 try await body(transaction)
-                try await transaction.notify(BatonEvent.channel, payload: "queued")
                 return
             }
             try await pool.transaction { tx in try await body(tx) }
@@ -87,6 +89,8 @@ extension Broker {
 }
 
 enum BulkSQL {
+    /// Asks tasks_wake to wake the waiting clusters when the transaction commits.
+    static let wakeAtCommit = "SELECT set_config('baton.wake', 'on', true)"
     /// Joins (or creates) a group of tasks; raises for a chain (groups primary key).
     static let joinGroup = "SELECT baton.join_group($1, 'asyncTasks')"
     /// Whether no row policy binds this role on the queue (the owner's is not).

@@ -95,6 +95,19 @@ import TestSupport
             }
             #expect(swiftHeard == 1, "asyncTask(in:) woke the waiting cluster at its commit")
             #expect(try await count("SELECT count(*) FROM baton.waiting_clusters", on: broker) == 0)
+            let bulkUnheard = try await wakeups(on: broker) { _ in
+                try await broker.pool.transaction { tx in
+                    _ = try await broker.asyncTasks(Array(repeating: TaskCall("baton.echo"), count: 50), in: tx)
+                }
+            }
+            #expect(bulkUnheard == 0, "no cluster waits: asyncTasks(in:) sent no notification")
+            _ = try await broker.pool.withConnection { try await $0.query("SELECT baton.await_work('host:1:a')") }
+            let bulkHeard = try await wakeups(on: broker) { _ in
+                try await broker.pool.transaction { tx in
+                    _ = try await broker.asyncTasks(Array(repeating: TaskCall("baton.echo"), count: 50), in: tx)
+                }
+            }
+            #expect(bulkHeard == 1, "asyncTasks(in:), 50 tasks, woke the waiting cluster once at its commit")
         }
     }
 
