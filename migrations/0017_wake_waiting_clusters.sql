@@ -48,14 +48,18 @@ END $$;
 CREATE FUNCTION baton.await_enqueuers(cluster text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp AS $$
 DECLARE
+    -- The holders of the first look; then those of them still holding it.
     committing text[];
+    first boolean := true;
     this_database oid := (SELECT oid FROM pg_database WHERE datname = current_database());
     deadline timestamptz := clock_timestamp() + interval '100 milliseconds';
 BEGIN
-    SELECT array_agg(l.virtualtransaction) INTO committing FROM pg_locks AS l
-    WHERE l.locktype = 'advisory' AND l.database = this_database AND l.classid = 1650553967
-      AND l.objid = 1853317483 AND l.objsubid = 1 AND l.granted;
-    WHILE committing IS NOT NULL LOOP
+    LOOP
+        SELECT array_agg(l.virtualtransaction) INTO committing FROM pg_locks AS l
+        WHERE l.locktype = 'advisory' AND l.database = this_database AND l.classid = 1650553967
+          AND l.objid = 1853317483 AND l.objsubid = 1 AND l.granted
+          AND (first OR l.virtualtransaction = ANY (committing));
+        EXIT WHEN committing IS NULL;
         IF clock_timestamp() > deadline THEN
             PERFORM set_config('synchronous_commit', 'off', true);
             -- A mark an enqueuer holds is that enqueuer's to wake, at its commit.
@@ -64,10 +68,8 @@ BEGIN
                 FOR UPDATE SKIP LOCKED));
             RETURN false;
         END IF;
+        first := false;
         PERFORM pg_sleep(0.0002);
-        SELECT array_agg(l.virtualtransaction) INTO committing FROM pg_locks AS l
-        WHERE l.locktype = 'advisory' AND l.database = this_database AND l.classid = 1650553967
-          AND l.objid = 1853317483 AND l.objsubid = 1 AND l.granted AND l.virtualtransaction = ANY (committing);
     END LOOP;
     RETURN true;
 END $$;

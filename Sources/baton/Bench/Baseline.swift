@@ -43,7 +43,7 @@ struct Baseline {
     /// index) and complete them (`DELETE`), one transaction per batch, from `connections`
     /// connections: rows/s.
     func claimAndComplete(_ count: Int, batch: Int) async throws -> Double {
-        try await withQueue(count) { table in
+        try await withQueue(count) { table, _ in
             try await timed(count) { connection, _ in
                 let claim = PreparedStatement(name: "bench_claim", sql: """
                     SELECT id FROM \(table) WHERE state = 'queued' ORDER BY priority DESC, run_at, id
@@ -66,50 +66,46 @@ struct Baseline {
     /// claimed rows and `INSERT` of their result rows into a table shaped like
     /// baton.results, one statement, autocommit), from `connections` connections: rows/s.
     func claimCompleteAndRecord(_ count: Int, batch: Int) async throws -> Double {
-        try await withQueue(count) { table in
+        try await withQueue(count) { table, setup in
             let results = "\(table)_results"
-            let setup = try await Connection.connect(configuration)
-            try await setup.execute(script: "CREATE TABLE \(results) (LIKE baton.results INCLUDING ALL)")
-            do {
-                let rate = try await timed(count) { connection, _ in
-                    let claim = PreparedStatement(name: "bench_lease", sql: """
-                        UPDATE \(table) AS t
-                        SET state = 'running', attempts = t.attempts + 1, lease_owner = 'bench',
-                            lease_expires_at = now() + interval '1 minute', started_at = now()
-                        WHERE set_config('synchronous_commit', 'off', true) = 'off' AND t.id IN (
-                            SELECT id FROM \(table) WHERE state = 'queued' ORDER BY priority DESC, run_at, id
-                            LIMIT $1::integer FOR UPDATE SKIP LOCKED)
-                        RETURNING t.id
-                        """)
-                    let complete = PreparedStatement(name: "bench_record", sql: """
-                        WITH gone AS (DELETE FROM \(table) WHERE id = ANY ($1::uuid[]) RETURNING *)
-                        INSERT INTO \(results) (id, name, func, args, kwargs, result, success, attempts, worker,
-                                                enqueued_at, started_at)
-                        SELECT id, name, func, args, kwargs, 'null', true, attempts, lease_owner, enqueued_at,
-                               started_at
-                        FROM gone
-                        """)
-                    while true {
-                        let ids = try await connection.query(claim, batch).map { try $0.decode(0, as: UUID.self) }
-                        if ids.isEmpty { break }
-                        _ = try await connection.query(complete, ids)
-                    }
+            // A run that failed may have left it; the bench's database goes at the end anyway.
+            try await setup.execute(script: """
+                DROP TABLE IF EXISTS \(results);
+                CREATE TABLE \(results) (LIKE baton.results INCLUDING ALL)
+                """)
+            let rate = try await timed(count) { connection, _ in
+                let claim = PreparedStatement(name: "bench_lease", sql: """
+                    UPDATE \(table) AS t
+                    SET state = 'running', attempts = t.attempts + 1, lease_owner = 'bench',
+                        lease_expires_at = now() + interval '1 minute', started_at = now()
+                    WHERE set_config('synchronous_commit', 'off', true) = 'off' AND t.id IN (
+                        SELECT id FROM \(table) WHERE state = 'queued' ORDER BY priority DESC, run_at, id
+                        LIMIT $1::integer FOR UPDATE SKIP LOCKED)
+                    RETURNING t.id
+                    """)
+                let complete = PreparedStatement(name: "bench_record", sql: """
+                    WITH gone AS (DELETE FROM \(table) WHERE id = ANY ($1::uuid[]) RETURNING *)
+                    INSERT INTO \(results) (id, name, func, args, kwargs, result, success, attempts, worker,
+                                            enqueued_at, started_at)
+                    SELECT id, name, func, args, kwargs, 'null', true, attempts, lease_owner, enqueued_at,
+                           started_at
+                    FROM gone
+                    """)
+                while true {
+                    let ids = try await connection.query(claim, batch).map { try $0.decode(0, as: UUID.self) }
+                    if ids.isEmpty { break }
+                    _ = try await connection.query(complete, ids)
                 }
-                try await setup.execute(script: "DROP TABLE \(results)")
-                await setup.close()
-                return rate
-            } catch {
-                try? await setup.execute(script: "DROP TABLE \(results)")
-                await setup.close()
-                throw error
             }
+            try await setup.execute(script: "DROP TABLE \(results)")
+            return rate
         }
     }
 
     /// Claim and complete in one statement (`DELETE ... WHERE id IN (SELECT ... FOR UPDATE
     /// SKIP LOCKED)`), `batch` rows each, autocommit: the fewest round trips there are.
     func claimAndCompleteInOneStatement(_ count: Int, batch: Int) async throws -> Double {
-        try await withQueue(count) { table in
+        try await withQueue(count) { table, _ in
             try await timed(count) { connection, _ in
                 let statement = PreparedStatement(name: "bench_claim_delete", sql: """
                     DELETE FROM \(table) WHERE id IN (
@@ -122,19 +118,19 @@ struct Baseline {
     }
 
     /// The table with `count` queued rows, vacuumed and analysed.
-    private func withQueue(_ count: Int, _ body: (String) async throws -> Double) async throws -> Double {
+    private func withQueue(_ count: Int, _ body: (String, Connection) async throws -> Double) async throws -> Double {
         try await withTable { table, setup in
             try await setup.execute(
                 "INSERT INTO \(table) (id, name, func) SELECT baton.new_id(), 'baton.echo', 'baton.echo' "
                     + "FROM generate_series(1, $1::integer)", count)
             try await setup.execute(script: "VACUUM ANALYZE \(table)")
-            return try await body(table)
+            return try await body(table, setup)
         }
     }
 
     /// Runs `body` on `connections` connections at once, each with its share of `count`;
     /// returns count per second of wall time.
-    private func timed(
+    func timed(
         _ count: Int, _ body: @escaping @Sendable (Connection, Int) async throws -> Void
     ) async throws -> Double {
         let opened = try await (0..<connections).asyncMap { _ in try await Connection.connect(configuration) }

@@ -44,25 +44,17 @@ struct SQLEnqueue {
                 PreparedStatement(
                     name: "bench_sql_enqueue_notify", sql: "SELECT \(call), notify => false), pg_notify('baton', 'queued')")
             }
-            let opened = try await (0..<Self.clients).asyncMap { _ in try await Connection.connect(configuration) }
-            let started = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (index, connection) in opened.enumerated() {
-                    let share = count / Self.clients + (index < count % Self.clients ? 1 : 0)
-                    group.addTask {
-                        for call in 0..<share { _ = try await connection.query(statement, "[\(call)]") }
-                    }
-                }
-                try await group.waitForAll()
+            // The clients' connections open before the clock starts, as the baselines' do.
+            let rate = try await Baseline(configuration: configuration, connections: Self.clients).timed(count) {
+                connection, share in
+                for call in 0..<share { _ = try await connection.query(statement, "[\(call)]") }
             }
-            let elapsed = ContinuousClock.now - started
-            for connection in opened { await connection.close() }
             try await ClusterProcess.wait(until: "the SQL-enqueued tasks' drain", [process]) {
                 try await ClusterProcess.queueIsEmpty(broker)
             }
             ClusterProcess.stop([process])
             try await Workloads(configuration: configuration, workers: workers, prefetch: prefetch).empty(broker)
-            return Measure.rate(count, in: elapsed)
+            return rate
         }
     }
 }

@@ -45,13 +45,7 @@ extension Workloads {
             var rates: [Double] = []
             for run in 1...runs {
                 progress("W1 processing with \(history) results: run \(run) of \(runs)")
-                let elapsed = try await withWarmCluster(broker, tasks: count) {
-                    try await fill(broker, to: count)
-                    let started = ContinuousClock.now
-                    try await broker.pool.withConnection { try await $0.notify("baton", payload: "queued") }
-                    return started
-                }
-                rates.append(Measure.rate(count, in: elapsed))
+                rates.append(try await process(count, on: broker))
             }
             try await empty(broker)
             return rates

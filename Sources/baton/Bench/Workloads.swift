@@ -32,16 +32,22 @@ struct Workloads {
     /// W1: process `count` queued no-op tasks with a cluster of `workers`: tasks/s.
     func process(_ count: Int) async throws -> Double {
         try await withBroker { broker in
-            let elapsed = try await withWarmCluster(broker, tasks: count) {
-                try await fill(broker, to: count)
-                // The fill sent no notification; this one starts the work.
-                let started = ContinuousClock.now
-                try await broker.pool.withConnection { try await $0.notify("baton", payload: "queued") }
-                return started
-            }
+            let rate = try await process(count, on: broker)
             try await empty(broker)
-            return Measure.rate(count, in: elapsed)
+            return rate
         }
+    }
+
+    /// One W1 processing run on `broker`'s database, whatever else it holds: tasks/s.
+    func process(_ count: Int, on broker: Broker) async throws -> Double {
+        let elapsed = try await withWarmCluster(broker, tasks: count) {
+            try await fill(broker, to: count)
+            // The fill sent no notification; this one starts the work.
+            let started = ContinuousClock.now
+            try await broker.pool.withConnection { try await $0.notify("baton", payload: "queued") }
+            return started
+        }
+        return Measure.rate(count, in: elapsed)
     }
 
     /// W2: `chains` chains of `links` no-op links run by a cluster: links/s, and the
