@@ -5,8 +5,12 @@ import LibPQ
 extension Broker {
     /// Records a batch of outcomes in one transaction (`baton.complete_tasks`): retries
     /// failures with attempts left, records the rest, removes them from the queue and moves
-    /// their chains on, with one NOTIFY. A next chain link whose function is in `functions`
-    /// is leased to `owner` at once and returned, so that it runs without another claim.
+    /// their chains on. A next chain link whose function is in `functions` is leased to
+    /// `owner` at once and returned, so that it runs without another claim.
+    ///
+    /// The batch's events (`done`, `released`) are not sent in its transaction, whose commit
+    /// would then wait on NOTIFY's lock behind every other notifying commit: they come back
+    /// in `events`, for the caller to `announce` once the batch has committed.
     ///
     /// Safe to repeat after a lost reply: a task `owner` no longer holds is reported in
     /// `lost` and left alone, so nothing is recorded twice. A finished task with a hook comes
@@ -32,7 +36,9 @@ extension Broker {
         var batch = CompletedBatch()
         let hooks = Dictionary(outcomes.compactMap { item in item.task.hook.map { (item.task.id, $0) } }) { a, _ in a }
         for row in rows {
-            if let lost = try row.decode("lost", as: UUID?.self) {
+            if let events = try row.decode("events", as: String?.self) {
+                batch.events = events
+            } else if let lost = try row.decode("lost", as: UUID?.self) {
                 batch.lost.append(lost)
             } else if let id = try row.decode("hooked_id", as: UUID?.self) {
                 guard let hook = hooks[id] else { continue }
@@ -42,6 +48,12 @@ extension Broker {
             }
         }
         return batch
+    }
+
+    /// Sends a completed batch's events on channel `baton`, in a transaction of their own
+    /// that does not wait for the disk: it holds NOTIFY's lock only while it commits.
+    public func announce(_ events: String, on connection: Connection) async throws {
+        _ = try await connection.query(BatchSQL.announce, [events])
     }
 
     /// Hands leased tasks back to the queue unrun (their cluster is stopping), in one
@@ -63,9 +75,11 @@ public struct CompletedBatch: Sendable {
     /// The finished tasks that have a hook (`ClaimedTask.hook`), each with its record
     /// (saved or not): call them once the transaction has committed.
     public var hooked: [HookCall]
+    /// The NOTIFY payload of the batch's events, not sent yet: `Broker.announce` sends it.
+    public var events: String?
 
-    public init(lost: [UUID] = [], next: [ClaimedTask] = [], hooked: [HookCall] = []) {
-        (self.lost, self.next, self.hooked) = (lost, next, hooked)
+    public init(lost: [UUID] = [], next: [ClaimedTask] = [], hooked: [HookCall] = [], events: String? = nil) {
+        (self.lost, self.next, self.hooked, self.events) = (lost, next, hooked, events)
     }
 }
 
@@ -81,7 +95,10 @@ enum BatchSQL {
         name: "baton_complete_batch",
         sql: "SELECT lost, \(ClaimedTask.columns(of: "task")), "
             + TaskRecord.columns(of: "hooked", prefix: "hooked_", cachedColumn: "hooked_cached")
-            + " FROM baton.complete_tasks($1, $2::jsonb, $3::text[], $4::interval)")
+            + ", events FROM baton.complete_tasks($1, $2::jsonb, $3::text[], $4::interval, notify => false)")
+    /// Sends a batch's events, committing without a flush (no table).
+    static let announce = PreparedStatement(
+        name: "baton_announce", sql: "SELECT set_config('synchronous_commit', 'off', true), pg_notify('baton', $1)")
     /// Hands tasks back unrun (primary key).
     static let release = PreparedStatement(
         name: "baton_release_batch", sql: "SELECT baton.release_tasks($1::uuid[], $2)")

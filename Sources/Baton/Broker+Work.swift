@@ -13,15 +13,17 @@ extension Broker {
     }
 
     /// Records a task's outcome, removes it from the queue and queues the next chain link,
-    /// in one transaction: `complete(_:owner:functions:lease:on:)` for one task. The
-    /// caller calls the task's hook, if it has one.
+    /// in one transaction: `complete(_:owner:functions:lease:on:)` for one task, its events
+    /// sent once it has committed. The caller calls the task's hook, if it has one.
     /// - Returns: false when `owner` no longer holds the lease; nothing was recorded.
     @discardableResult
     public func complete(
         _ task: ClaimedTask, outcome: TaskOutcome, owner: String, on connection: Connection
     ) async throws -> Bool {
-        try await complete([(task, outcome)], owner: owner, functions: [], lease: .seconds(30), on: connection)
-            .lost.isEmpty
+        let batch = try await complete([(task, outcome)], owner: owner, functions: [], lease: .seconds(30), on: connection)
+        // The outcome is recorded: events that cannot be sent now cost waiters time, not work.
+        if let events = batch.events { try? await announce(events, on: connection) }
+        return batch.lost.isEmpty
     }
 
     /// Of these tasks, the ones deleted unfinished (`deleteGroup(id, tasks: true)`): neither

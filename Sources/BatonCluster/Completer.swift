@@ -4,8 +4,8 @@ import Logging
 import Synchronization
 
 /// Records the outcomes of a cluster's tasks in batches: while `writers` batches are being
-/// written (`baton.complete_tasks`, one transaction and one NOTIFY each), the outcomes that
-/// arrive wait and go together in the next. An idle cluster writes each outcome at once; a
+/// written (`baton.complete_tasks`, one transaction each, its events sent after it), the
+/// outcomes that arrive wait and go together in the next. An idle cluster writes each outcome at once; a
 /// busy one writes up to `maxBatch` per transaction.
 final class Completer: Sendable {
     typealias Outcome = (task: ClaimedTask, outcome: TaskOutcome)
@@ -92,11 +92,12 @@ final class Completer: Sendable {
         }
         switch written {
         case .success(let result):
-            if !result.lost.isEmpty { await report(lost: result.lost) }
             leases.hold(result.next.map(\.id), sent: sent)
             leases.drop(batch.map(\.task.id))
             let failed = batch.contains { !$0.outcome.isSuccess }
             recorded(result, batch.count - result.lost.count, failed)
+            if let events = result.events { await announce(events) }
+            if !result.lost.isEmpty { await report(lost: result.lost) }
         case .failure(let error) where batch.count > 1 && !LeaseRetry.isWorthRetrying(error):
             // Something in the batch the database refuses: record the others one by one. (A
             // database still unreachable when the lease ran out would refuse them all alike.)
@@ -112,6 +113,17 @@ final class Completer: Sendable {
         case .failure:
             // Given up: the lease is no longer renewed, runs out, and the rescuer puts the task back.
             leases.drop(batch.map(\.task.id))
+        }
+    }
+
+    /// Sends a written batch's events. Lost, they cost time, not work: a waiter finds the
+    /// results at its next check, an idle cluster a released chain link at its idle check.
+    private func announce(_ events: String) async {
+        do {
+            try await broker.withConnection(answeringWithin: answerLimit) { try await broker.announce(events, on: $0) }
+        } catch {
+            logger.warning("a batch's events could not be sent; waiters find its results at their next check",
+                           metadata: ["error": "\(error)"])
         }
     }
 

@@ -20,5 +20,6 @@ extension Migration {
         migration0015,
         migration0016,
         migration0017,
+        migration0018,
     ]
 }
