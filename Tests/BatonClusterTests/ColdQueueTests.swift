@@ -55,4 +55,60 @@ import TestSupport
             #expect(recorded == 1, "a JSON null result is recorded as NULL")
         }
     }
+
+    /// A session's completions on a queue of a few tasks, then on one of 22,000 never
+    /// analysed, 500 of them running: the later ones read only the rows they need. Plans
+    /// kept from the first calls would not (generic plans, tried: 66,023 rows read, and
+    /// with sequential scans off 4,015: every waiting link of every chain).
+    @Test func completionPlansMadeOnATinyQueueHoldOnALargeOne() async throws {
+        try await TestDatabase.withBroker { broker in
+            let session = try await Connection.connect(broker.pool.configuration)
+            _ = try await session.query("ALTER TABLE baton.tasks SET (autovacuum_enabled = off)")
+            // Every path of the completion, on a queue of a few tasks: a retried failure, a
+            // failed link of a chain that stops, a link whose next one is leased, a plain task.
+            func completeOnePerPath(read limit: Int, _ label: String) async throws {
+                _ = try await session.query("""
+                    SELECT baton.async_task('baton.fail', '["once"]', max_attempts => 2, retry_delay => '1 hour',
+                                            priority => 1),
+                           baton.async_chain('[["baton.fail", ["x"], {}, {"priority": 1}], ["baton.echo", [1]]]'),
+                           baton.async_chain('[["baton.echo", [2], {}, {"priority": 1}], ["baton.echo", [3]]]'),
+                           baton.async_task('baton.echo', '[4]', priority => 1)
+                    """)
+                try await session.transaction { tx in
+                    let claimed = try await tx.query("""
+                        SELECT id, func FROM baton.claim_tasks('{baton.echo,baton.fail}', 4, 'cold-owner', '1 minute')
+                        """)
+                    #expect(claimed.count == 4)
+                    let outcomes = try "[" + claimed.map { row in
+                        let id = try row.decode("id", as: UUID.self).lowercasedText
+                        return try row.decode("func", as: String.self) == "baton.fail"
+                            ? #"{"id": "\#(id)", "ok": false, "error": "x"}"# : #"{"id": "\#(id)", "ok": true, "result": 1}"#
+                    }.joined(separator: ",") + "]"
+                    let before = try await rowsRead(tx)
+                    let rows = try await tx.query(
+                        "SELECT lost, (task).id FROM baton.complete_tasks('cold-owner', $1::jsonb, '{baton.echo}', '1 minute')",
+                        outcomes)
+                    #expect(rows.count == 1, "one next link leased, none lost")
+                    let read = try await rowsRead(tx) - before
+                    #expect(read <= limit, "\(label): the completion read \(read) rows of baton.tasks")
+                }
+            }
+            try await completeOnePerPath(read: 20, "a tiny queue")
+            // 20,000 queued behind them (priority 0), 500 of which another cluster runs, and
+            // 1,000 chains of a function the claims leave alone; none of it analysed.
+            _ = try await session.query("""
+                SELECT count(baton.async_task('baton.echo', '[0]')) FROM generate_series(1, 20000);
+                """)
+            _ = try await session.query("""
+                SELECT count(baton.async_chain('[["math.floor", [0]], ["math.floor", [0]]]')) FROM generate_series(1, 1000)
+                """)
+            _ = try await broker.pool.withConnection {
+                try await $0.query("SELECT count(*) FROM baton.claim_tasks('{baton.echo}', 500, 'other-owner', '1 minute')")
+            }
+            let analysed = try await session.query(
+                "SELECT reltuples FROM pg_class WHERE oid = 'baton.tasks'::regclass")[0].decode(0, as: Double.self)
+            #expect(analysed < 1000, "not analysed since it filled")
+            try await completeOnePerPath(read: 40, "a queue of 22,000 never analysed, 500 running")
+        }
+    }
 }
