@@ -17,6 +17,9 @@ extension Migration {
 -- Should the cluster die between the two, the events are lost and nothing else is: the
 -- outcome is recorded; a waiter finds it at its next check (every 5 s), a released chain
 -- link waits for a cluster's idle check.
+--
+-- The completion and the heartbeat also find their tasks by primary key whatever the
+-- statistics say: they write "running" as "has a lease", which no partial index answers.
 
 -- baton.complete_tasks of 0016, with `notify` and the column `events`: with `notify =>
 -- false` the batch's NOTIFY payload (one event per line, or `all`) comes back in a row of
