@@ -5,8 +5,8 @@ import Synchronization
 
 /// Records the outcomes of a cluster's tasks in batches: while `writers` batches are being
 /// written (`baton.complete_tasks`, one transaction each, its events sent after it), the
-/// outcomes that arrive wait and go together in the next. An idle cluster writes each outcome at once; a
-/// busy one writes up to `maxBatch` per transaction.
+/// outcomes that arrive wait and go together in the next. An idle cluster writes each
+/// outcome at once; a busy one writes up to `maxBatch` per transaction.
 final class Completer: Sendable {
     typealias Outcome = (task: ClaimedTask, outcome: TaskOutcome)
 
