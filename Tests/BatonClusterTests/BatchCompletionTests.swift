@@ -96,28 +96,13 @@ import TestSupport
         }
     }
 
-    /// The payloads on channel `baton` that `body` makes a listener hear, up to a marker.
-    func heard(on broker: Broker, _ body: () async throws -> Void) async throws -> [String] {
-        let listener = try await Connection.connect(broker.pool.configuration)
-        return try await listener.listen(on: "baton") { notifications in
-            try await body()
-            try await broker.pool.withConnection { _ = try await $0.query("SELECT pg_notify('baton', 'marker')") }
-            var payloads: [String] = []
-            for try await notification in notifications {
-                if notification.payload == "marker" { break }
-                payloads.append(notification.payload)
-            }
-            return payloads
-        }
-    }
-
     @Test func aBatchsEventsComeBackUnsentAndAreSentByAnnounceAfterItsCommit() async throws {
         try await TestDatabase.withBroker { broker in
             let task = try await broker.asyncTask("baton.echo", args: [1])
             let chain = try await broker.asyncChain([ChainLink("baton.echo"), ChainLink("math.floor", 1.5)])
             let claimed = try await claimAll(broker, functions: ["baton.echo"])
             var batch = CompletedBatch()
-            let duringCompletion = try await heard(on: broker) {
+            let duringCompletion = try await payloads(heardOn: broker) { _ in
                 batch = try await complete(claimed.map { ($0, .success(.null)) }, broker, functions: ["baton.echo"])
             }
             #expect(duringCompletion.isEmpty, "the completion's transaction sent no NOTIFY")
@@ -127,9 +112,7 @@ import TestSupport
             #expect(Set(events.split(separator: "\n").map(String.init)) == [
                 "done \(task.lowercasedText) ", "released \(link.id.lowercasedText) \(chain)",
             ])
-            let announced = try await heard(on: broker) {
-                try await broker.pool.withConnection { try await broker.announce(events, on: $0) }
-            }
+            let announced = try await payloads(heardOn: broker) { try await broker.announce(events, on: $0) }
             #expect(announced == [events])
         }
     }
@@ -139,14 +122,14 @@ import TestSupport
             let task = try await broker.asyncTask("baton.echo", args: [1])
             let claimed = try await claimAll(broker)
             let outcomes = #"[{"id": "\#(claimed[0].id.lowercasedText)", "ok": true, "result": 1}]"#
-            let payloads = try await heard(on: broker) {
+            let heard = try await payloads(heardOn: broker) { _ in
                 try await broker.pool.withConnection { connection in
                     let rows = try await connection.query(
                         "SELECT events FROM baton.complete_tasks($1, $2::jsonb, '{}', '1 minute')", owner, outcomes)
                     #expect(rows.count == 0, "events sent in the transaction do not come back")
                 }
             }
-            #expect(payloads == ["done \(task.lowercasedText) "])
+            #expect(heard == ["done \(task.lowercasedText) "])
         }
     }
 

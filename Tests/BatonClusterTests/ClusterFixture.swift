@@ -39,3 +39,20 @@ func count(_ sql: String, _ parameters: any SQLEncodable..., on broker: Broker) 
         try await connection.query(sql, parameters)[0].decode(0, as: Int.self)
     }
 }
+
+/// The payloads on channel `baton` that a listener hears while `body` runs statements on a
+/// connection of its own, up to a marker sent after it.
+func payloads(heardOn broker: Broker, during body: (Connection) async throws -> Void) async throws -> [String] {
+    let listener = try await Connection.connect(broker.pool.configuration)
+    let sender = try await Connection.connect(broker.pool.configuration)
+    return try await listener.listen(on: "baton") { notifications in
+        try await body(sender)
+        try await sender.execute(script: "SELECT pg_notify('baton', 'marker')")
+        var payloads: [String] = []
+        for try await notification in notifications {
+            if notification.payload == "marker" { break }
+            payloads.append(notification.payload)
+        }
+        return payloads
+    }
+}

@@ -8,20 +8,9 @@ import TestSupport
 /// baton.waiting_clusters, the first enqueuer to commit after it takes the mark and
 /// notifies, and the others commit without waiting on NOTIFY's lock (migration 0017).
 @Suite struct SQLWakeupTests {
-    /// The 'queued' notifications that `body`'s statements send, counted up to a marker.
+    /// The 'queued' notifications that `body`'s statements send.
     private func wakeups(on broker: Broker, _ body: (Connection) async throws -> Void) async throws -> Int {
-        let listener = try await Connection.connect(broker.pool.configuration)
-        let sender = try await Connection.connect(broker.pool.configuration)
-        return try await listener.listen(on: "baton") { notifications in
-            try await body(sender)
-            try await sender.execute(script: "SELECT pg_notify('baton', 'marker')")
-            var count = 0
-            for try await notification in notifications {
-                if notification.payload == "marker" { break }
-                if notification.payload == "queued" { count += 1 }
-            }
-            return count
-        }
+        try await payloads(heardOn: broker, during: body).filter { $0 == "queued" }.count
     }
 
     /// Whether `expected` tasks have finished, none left in the queue, within `limit`.
