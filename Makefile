@@ -6,7 +6,7 @@ SHELL := /bin/bash
 DB := scripts/db
 BATON := .build/debug/baton
 
-.PHONY: help setup build test test-faults test-faults-busy test-chaos bench demo db db-stop migrate migrations clean
+.PHONY: help setup build test test-faults test-faults-busy test-chaos bench demo db db-stop migrate clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{ printf "  make %-11s %s\n", $$1, $$2 }'
@@ -14,10 +14,7 @@ help: ## List the targets.
 setup: ## Install libpq-dev and pkg-config with apt-get when missing (as root).
 	@scripts/setup
 
-migrations: ## Embed migrations/*.sql in the binary (after changing a migration).
-	@scripts/embed-migrations
-
-build: setup migrations ## Build the library, the worker runtime and the baton tool.
+build: setup ## Build the library, the worker runtime and the baton tool.
 	swift build
 
 # Three passes: the latency tests (PgBouncer's small pool among them) and the heavy ones (processes,

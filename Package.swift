@@ -22,7 +22,14 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .target(name: "LibPQ", dependencies: ["CLibPQ"]),
-        .target(name: "Baton", dependencies: ["LibPQ", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Baton",
+            dependencies: ["LibPQ", .product(name: "Logging", package: "swift-log")],
+            plugins: ["EmbedSQL"]
+        ),
+        // Embeds migrations/ in Baton at build time (no generated copy is checked in).
+        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["embed-sql"]),
+        .executableTarget(name: "embed-sql", path: "Plugins/EmbedSQLTool"),
         .target(
             name: "BatonCluster",
             dependencies: [

@@ -2,94 +2,116 @@ import Foundation
 import LibPQ
 
 /// Applies the numbered SQL migrations in order, each in its own transaction, and records
-/// them in `baton.schema_migrations`.
+/// them in `baton.schema_migrations`; then applies again, in one transaction, each file of
+/// functions, views and triggers whose text differs from the one recorded in
+/// `baton.schema_objects`.
 ///
 /// Safe when many processes migrate at once: they queue on an advisory lock, and each
-/// reads what is applied only once it holds it. Refuses to run when an applied file has
-/// changed since.
+/// reads what is applied only once it holds it. Refuses to run when an applied numbered
+/// file has changed since. Leaves the functions alone when the database holds a numbered
+/// migration this program does not have: a later release migrated it, and its definitions
+/// win over this program's older ones.
 public struct Migrator: Sendable {
     public let migrations: [Migration]
+    public let objects: [SchemaObject]
 
     /// The advisory lock key every Baton migrator takes ("batonmig" in ASCII).
     static let lockKey: Int64 = 0x6261_746F_6E6D_6967
 
-    public init(migrations: [Migration] = Migration.embedded) {
+    public init(migrations: [Migration] = Migration.embedded, objects: [SchemaObject] = SchemaObject.embedded) {
         self.migrations = migrations.sorted { $0.version < $1.version }
+        self.objects = objects
+    }
+
+    /// What one `migrate` call applied.
+    public struct Applied: Sendable {
+        public var migrations: [Migration] = []
+        public var objects: [SchemaObject] = []
+        /// Object files not applied because a later release migrated the database.
+        public var leftToLaterRelease: [SchemaObject] = []
+
+        public var isEmpty: Bool { migrations.isEmpty && objects.isEmpty }
     }
 
     /// Applies what is pending.
-    /// - Returns: the migrations this call applied (empty when the schema was current).
+    /// - Returns: the migrations and object files this call applied (empty when the schema was current).
     /// - Throws: `BatonError.migrationChanged` naming the file whose checksum changed;
-    ///   `PostgresError` when a migration's SQL fails (that migration is rolled back).
+    ///   `PostgresError` when a migration's SQL fails (that migration is rolled back, and a
+    ///   failing object file rolls back every object file of the call).
     @discardableResult
-    public func migrate(on connection: Connection) async throws -> [Migration] {
+    public func migrate(on connection: Connection) async throws -> Applied {
         try await withLock(on: connection) {
+            var applied = Applied()
             let pending = try await check(on: connection)
             for migration in pending {
                 do {
                     try await connection.transaction { tx in
                         try await tx.execute(script: migration.sql)
-                        try await tx.execute(SQL.record, migration.version, migration.name, migration.sql)
+                        try await tx.execute(MigratorSQL.record, migration.version, migration.name, migration.sql)
                     }
                 } catch var error as PostgresError {
                     error.statement = migration.location(of: error.position)
                     throw error
                 }
+                applied.migrations.append(migration)
             }
-            // Roles a DBA made since, or grants a new migration needs (baton.grant_roles, 0010).
-            if try await connection.query(SQL.rolesNeedGrants)[0].decode(0, as: Bool.self) {
-                try await connection.execute(SQL.grantRoles)
+            let changed = try await changedObjects(on: connection)
+            if try await hasLaterMigrations(on: connection) {
+                applied.leftToLaterRelease = changed
+            } else if !changed.isEmpty {
+                try await apply(changed, on: connection)
+                applied.objects = changed
             }
-            return pending
-        }
-    }
-
-    /// Baton's roles (baton_enqueue, baton_worker, baton_read) that do not exist: the role
-    /// that migrated could not create them (it lacks CREATEROLE).
-    public func missingRoles(on connection: Connection) async throws -> [String] {
-        try await connection.query(SQL.missingRoles).map { try $0.decode(0) }
-    }
-
-    /// What a DBA runs to create the missing roles; `baton migrate` then grants them.
-    public static func createRolesAdvice(_ missing: [String]) -> String {
-        "as a role with CREATEROLE, run: " + missing.map { "CREATE ROLE \($0) NOLOGIN;" }.joined(separator: " ")
-            + " then run baton migrate again to grant them their rights (docs/security.md)"
-    }
-
-    /// What is applied and what is pending, without changing anything.
-    public func status(on connection: Connection) async throws -> [MigrationStatus] {
-        let applied = try await appliedMigrations(on: connection)
-        let checksums = try await checksums(on: connection)
-        var rows = migrations.map { migration in
-            guard let record = applied[migration.version] else {
-                return MigrationStatus(version: migration.version, name: migration.name, state: .pending)
+            // Roles a DBA made since, or grants new functions need (baton.grant_roles).
+            let rolesNeedGrants = try await connection.query(MigratorSQL.rolesNeedGrants)[0].decode(0, as: Bool.self)
+            if !applied.objects.isEmpty || rolesNeedGrants {
+                try await connection.execute(MigratorSQL.grantRoles)
             }
-            let changed = record.checksum != checksums[migration.version]
-            return MigrationStatus(
-                version: migration.version, name: migration.name,
-                state: changed ? .changed(appliedAt: record.appliedAt) : .applied(at: record.appliedAt))
+            return applied
         }
-        let known = Set(migrations.map(\.version))
-        for (version, record) in applied where !known.contains(version) {
-            rows.append(MigrationStatus(version: version, name: record.name, state: .unknown(appliedAt: record.appliedAt)))
-        }
-        return rows.sorted { $0.version < $1.version }
     }
 
-    /// The pending migrations; throws when an applied one changed.
-    private func check(on connection: Connection) async throws -> [Migration] {
-        try await connection.execute(script: SQL.bootstrap)
-        let statuses = try await status(on: connection)
-        if let changed = statuses.first(where: { if case .changed = $0.state { true } else { false } }),
-           let migration = migrations.first(where: { $0.version == changed.version }) {
-            throw BatonError(
-                code: .migrationChanged,
-                message: "migration \(migration.fileName) was changed after it was applied to this database "
-                    + "(its checksum differs from the one recorded in baton.schema_migrations); "
-                    + "restore the file and put the change in a new migration")
+    /// Applies `changed` in one transaction, bodies unchecked until all are in (a function
+    /// may call one defined in a later file), and records their checksums.
+    private func apply(_ changed: [SchemaObject], on connection: Connection) async throws {
+        try await connection.transaction { tx in
+            try await tx.execute("SET LOCAL check_function_bodies = off")
+            for object in changed {
+                do {
+                    try await tx.execute(script: object.sql)
+                } catch var error as PostgresError {
+                    error.statement = object.location(of: error.position)
+                    throw error
+                }
+                try await tx.execute(MigratorSQL.recordObject, object.path, object.sql)
+            }
         }
-        let pending = Set(statuses.filter { $0.state == .pending }.map(\.version))
-        return migrations.filter { pending.contains($0.version) }
+    }
+
+    /// The object files whose text differs from what `baton.schema_objects` recorded (all
+    /// of them before 0019 made it).
+    public func changedObjects(on connection: Connection) async throws -> [SchemaObject] {
+        guard try await connection.query(MigratorSQL.objectsTableExists)[0].decode(0, as: Bool.self) else { return objects }
+        let recorded = try await connection.query(MigratorSQL.objectsRecorded, objects.map(\.path), objects.map(\.sql))
+        let changed = Set(try recorded.filter { try !$0.decode("current", as: Bool.self) }.map { try $0.decode("path", as: String.self) })
+        return objects.filter { changed.contains($0.path) }
+    }
+
+    /// Whether the database holds a numbered migration this program does not have.
+    private func hasLaterMigrations(on connection: Connection) async throws -> Bool {
+        try await connection.query(MigratorSQL.laterMigrations, migrations.map(\.version))[0].decode(0, as: Bool.self)
+    }
+
+    /// The whole current schema as one script, for review or for psql: the migrations
+    /// table, the numbered migrations in order, every object file, each under a comment
+    /// naming its file, and the roles' grants. It records no migration as applied, so a
+    /// database made with it is not one `baton migrate` can carry on.
+    public var script: String {
+        var text = "-- Baton's schema: migrations/ in the order `baton migrate` applies it.\n\n\(MigratorSQL.bootstrap);\n"
+        for migration in migrations { text += "\n-- migrations/\(migration.fileName)\n\(migration.sql)" }
+        text += "\n-- Bodies are checked once every function is in.\nSET check_function_bodies = off;\n"
+        for object in objects { text += "\n-- migrations/\(object.path)\n\(object.sql)" }
+        return text + "\nRESET check_function_bodies;\n\n\(MigratorSQL.grantRoles);\n"
     }
 
     private func withLock<R: Sendable>(
@@ -105,85 +127,4 @@ public struct Migrator: Sendable {
             throw error
         }
     }
-
-    private struct Record {
-        let name: String
-        let checksum: String
-        let appliedAt: Date
-    }
-
-    private func appliedMigrations(on connection: Connection) async throws -> [Int: Record] {
-        let exists = try await connection.query(SQL.tableExists)
-        guard try exists.first?.decode(0, as: Bool.self) == true else { return [:] }
-        var records: [Int: Record] = [:]
-        for row in try await connection.query(SQL.applied) {
-            records[try row.decode("version")] = Record(
-                name: try row.decode("name"), checksum: try row.decode("checksum"),
-                appliedAt: try row.decode("applied_at"))
-        }
-        return records
-    }
-
-    /// The SHA-256 of every migration's SQL, computed by the server.
-    private func checksums(on connection: Connection) async throws -> [Int: String] {
-        let result = try await connection.query(SQL.checksums, migrations.map(\.sql))
-        var checksums: [Int: String] = [:]
-        for (migration, row) in zip(migrations, result) { checksums[migration.version] = try row.decode(0) }
-        return checksums
-    }
-
-    private enum SQL {
-        /// The migrations table itself, before any migration runs.
-        static let bootstrap = """
-            CREATE SCHEMA IF NOT EXISTS baton;
-            CREATE TABLE IF NOT EXISTS baton.schema_migrations (
-                version    integer PRIMARY KEY,
-                name       text NOT NULL,
-                checksum   text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            )
-            """
-        /// Whether baton.schema_migrations exists (status may run on an empty database).
-        static let tableExists = "SELECT to_regclass('baton.schema_migrations') IS NOT NULL"
-        /// Every applied migration (primary key scan).
-        static let applied = "SELECT version, name, checksum, applied_at FROM baton.schema_migrations"
-        /// SHA-256 of each file's text, in the order given.
-        static let checksums = """
-            SELECT encode(sha256(convert_to(sql, 'UTF8')), 'hex')
-            FROM unnest($1::text[]) WITH ORDINALITY AS files (sql, position) ORDER BY position
-            """
-        /// Whether Baton's roles are missing or lack their grants, once 0010 made baton.grant_roles.
-        static let rolesNeedGrants = """
-            SELECT to_regprocedure('baton.grant_roles()') IS NOT NULL AND EXISTS (
-                SELECT 1 FROM unnest(ARRAY['baton_enqueue', 'baton_worker', 'baton_read']) AS r (name)
-                LEFT JOIN pg_roles ON rolname = r.name
-                WHERE pg_roles.oid IS NULL OR NOT has_schema_privilege(pg_roles.oid, 'baton', 'USAGE'))
-            """
-        static let grantRoles = "SELECT baton.grant_roles()"
-        static let missingRoles = """
-            SELECT r.name FROM unnest(ARRAY['baton_enqueue', 'baton_worker', 'baton_read']) AS r (name)
-            WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name)
-            """
-        /// Records one applied migration with the checksum of its text.
-        static let record = """
-            INSERT INTO baton.schema_migrations (version, name, checksum)
-            VALUES ($1, $2, encode(sha256(convert_to($3, 'UTF8')), 'hex'))
-            """
-    }
-}
-
-/// One migration's state in a database.
-public struct MigrationStatus: Sendable, Equatable {
-    public enum State: Sendable, Equatable {
-        case applied(at: Date)
-        case pending
-        /// Applied, but the file differs from what was applied.
-        case changed(appliedAt: Date)
-        /// Applied by a newer program: this one does not have the file.
-        case unknown(appliedAt: Date)
-    }
-
-    public let version: Int
-    public let name: String
-    public let state: State
 }

@@ -45,9 +45,9 @@ struct ClusterCommand: AsyncParsableCommand {
         let workers = self.workers ?? ProcessInfo.processInfo.activeProcessorCount
         if migrate {
             try await database.withConnection { connection in
-                for migration in try await Migrator().migrate(on: connection) {
-                    logger.info("applied migration \(migration.fileName)")
-                }
+                let applied = try await Migrator().migrate(on: connection)
+                for migration in applied.migrations { logger.info("applied migration \(migration.fileName)") }
+                for object in applied.objects { logger.info("applied \(object.path)") }
             }
         }
         let broker = Broker(configuration: try database.configuration(), maxConnections: workers + 2)

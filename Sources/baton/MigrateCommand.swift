@@ -10,14 +10,22 @@ struct MigrateCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Flag(help: "List applied and pending migrations; change nothing.")
+    @Flag(help: "List applied and pending migrations, and the function, view and trigger files that differ from the database's; change nothing.")
     var status = false
 
+    @Flag(name: .customLong("print"), help: "Print the whole current schema as one SQL script (no database needed); change nothing.")
+    var printSchema = false
+
     func run() async throws {
-        let connection = try await database.connect()
         let migrator = Migrator()
+        if printSchema {
+            print(migrator.script, terminator: "")
+            return
+        }
+        let connection = try await database.connect()
         if status {
             for row in try await migrator.status(on: connection) { print(describe(row)) }
+            for object in try await migrator.changedObjects(on: connection) { print("\(object.path)  differs: run baton migrate") }
             await connection.close()
             return
         }
@@ -25,9 +33,13 @@ struct MigrateCommand: AsyncParsableCommand {
         let missing = try await migrator.missingRoles(on: connection)
         await connection.close()
         if applied.isEmpty {
-            print("schema is current (\(migrator.migrations.count) migrations applied)")
+            print("schema is current (\(migrator.migrations.count) migrations applied, \(migrator.objects.count) functions, views and triggers)")
         }
-        for migration in applied { print("applied \(migration.fileName)") }
+        for migration in applied.migrations { print("applied \(migration.fileName)") }
+        for object in applied.objects { print("applied \(object.path)") }
+        if !applied.leftToLaterRelease.isEmpty {
+            print("left \(applied.leftToLaterRelease.count) function, view and trigger files alone: a later release of baton migrated this database")
+        }
         if !missing.isEmpty {
             print("roles \(missing.joined(separator: ", ")) do not exist and this role may not create them; "
                 + Migrator.createRolesAdvice(missing))

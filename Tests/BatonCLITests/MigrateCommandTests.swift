@@ -16,15 +16,34 @@ import TestSupport
             let run = try TestDatabase.runWithStatus(try baton, ["migrate", "--database-url", url])
             #expect(run.status == 0, "\(run.error)")
             #expect(run.output.contains("applied 0001_tables.sql"))
+            #expect(run.output.contains("applied functions/baton.complete_tasks.sql"))
+            #expect(run.output.contains("applied triggers/baton.tasks_wake.sql"))
             let connection = try await Connection.connect(configuration)
             let tables = try await connection.query(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'baton' ORDER BY 1")
             #expect(try tables.map { try $0.decode("tablename", as: String.self) }
-                == ["cached_results", "clusters", "groups", "results", "schema_migrations", "tasks", "waiting_clusters"])
+                == ["cached_results", "clusters", "groups", "results", "schema_migrations", "schema_objects", "tasks",
+                    "waiting_clusters"])
             await connection.close()
             let again = try TestDatabase.runWithStatus(try baton, ["migrate", "--database-url", url])
             #expect(again.output.contains("schema is current"))
+            let status = try TestDatabase.runWithStatus(try baton, ["migrate", "--status", "--database-url", url])
+            #expect(status.output.contains("0019 schema_objects  applied"))
+            #expect(!status.output.contains("differs"))
         }
+    }
+
+    /// The whole schema, with no database at all: every numbered file, then every object file.
+    @Test func printWritesTheWholeSchemaWithoutADatabase() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["BATON_DATABASE_URL"] = "postgres://nobody@127.0.0.1:1/none"
+        let run = try TestDatabase.runWithStatus(try baton, ["migrate", "--print"], environment: environment)
+        #expect(run.status == 0, "\(run.error)")
+        let tables = try #require(run.output.range(of: "-- migrations/0001_tables.sql\n"))
+        let complete = try #require(run.output.range(of: "-- migrations/functions/baton.complete_tasks.sql\n"))
+        let trigger = try #require(run.output.range(of: "-- migrations/triggers/baton.tasks_wake.sql\n"))
+        #expect(tables.upperBound < complete.lowerBound && complete.upperBound < trigger.lowerBound)
+        #expect(run.output.components(separatedBy: "CREATE OR REPLACE FUNCTION baton.complete_tasks(").count == 2)
     }
 
     @Test func anUnreachableDatabaseIsAClearErrorWithoutThePassword() throws {

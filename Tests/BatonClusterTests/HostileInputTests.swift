@@ -38,7 +38,7 @@ import TestSupport
     @Test func aGroupNameTooLongForANotificationIsRecordedAndWakesItsWaiter() async throws {
         try await TestDatabase.withBroker { broker in
             let group = String(repeating: "g", count: 9_000)
-            // Sync: recorded by the caller, whose completion notifies (`baton.finish_task`).
+            // Sync: recorded by the caller, whose completion notifies (`baton.complete_tasks`).
             let id = try await broker.asyncTask("math.floor", args: [3.5], group: group, sync: true)
             #expect(try await broker.result(id) == 3)
             // A waiter hears the `all` that an event too long for a notification is sent as.

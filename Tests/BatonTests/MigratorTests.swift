@@ -12,38 +12,31 @@ import TestSupport
             .map { try $0.decode("tablename", as: String.self) }
     }
 
-    @Test func embeddedMigrationsEqualTheFiles() throws {
-        let folder = TestDatabase.repositoryRoot.appendingPathComponent("migrations")
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-            .filter { $0.hasSuffix(".sql") }.sorted()
-        #expect(!names.isEmpty)
-        #expect(Migration.embedded.map(\.fileName) == names, "run `make migrations` to embed them again")
-        for (migration, name) in zip(Migration.embedded, names) {
-            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-            #expect(migration.sql == text, "\(name) differs from its embedded copy: run `make migrations`")
-        }
-        let versions = Migration.embedded.map(\.version)
-        #expect(versions == Array(1...versions.count), "migrations are numbered 0001, 0002, ... without gaps")
-    }
+    /// The tables `baton migrate` makes.
+    static let tables = ["cached_results", "clusters", "groups", "results", "schema_migrations", "schema_objects", "tasks",
+                         "waiting_clusters"]
 
     @Test func migratingTwiceAppliesOnce() async throws {
         try await TestDatabase.withTemporaryDatabase { configuration in
             let connection = try await Connection.connect(configuration)
             let migrator = Migrator()
             let first = try await migrator.migrate(on: connection)
-            #expect(first == Migration.embedded)
-            #expect(try await tables(on: connection) == ["cached_results", "clusters", "groups", "results", "schema_migrations", "tasks", "waiting_clusters"])
+            #expect(first.migrations == Migration.embedded)
+            #expect(first.objects == SchemaObject.embedded)
+            #expect(try await tables(on: connection) == Self.tables)
             let second = try await migrator.migrate(on: connection)
             #expect(second.isEmpty)
-            let recorded = try await connection.query("SELECT count(*) AS n FROM baton.schema_migrations")
+            let recorded = try await connection.query(
+                "SELECT (SELECT count(*) FROM baton.schema_migrations) AS n, (SELECT count(*) FROM baton.schema_objects) AS o")
             #expect(try recorded[0].decode("n", as: Int.self) == Migration.embedded.count)
+            #expect(try recorded[0].decode("o", as: Int.self) == SchemaObject.embedded.count)
             await connection.close()
         }
     }
 
     @Test func tenConcurrentMigratorsApplyEachFileOnce() async throws {
         try await TestDatabase.withTemporaryDatabase { configuration in
-            let applied = try await withThrowingTaskGroup(of: [Migration].self) { group in
+            let applied = try await withThrowingTaskGroup(of: Migrator.Applied.self) { group in
                 for _ in 0..<10 {
                     group.addTask {
                         let connection = try await Connection.connect(configuration)
@@ -52,9 +45,10 @@ import TestSupport
                         return applied
                     }
                 }
-                return try await group.reduce(into: [Migration]()) { $0 += $1 }
+                return try await group.reduce(into: [Migrator.Applied]()) { $0.append($1) }
             }
-            #expect(applied.sorted { $0.version < $1.version } == Migration.embedded)
+            #expect(applied.flatMap(\.migrations).sorted { $0.version < $1.version } == Migration.embedded)
+            #expect(applied.flatMap(\.objects).sorted { $0.path < $1.path } == SchemaObject.embedded.sorted { $0.path < $1.path })
             let connection = try await Connection.connect(configuration)
             let versions = try await connection.query("SELECT version FROM baton.schema_migrations ORDER BY 1")
             #expect(try versions.map { try $0.decode("version", as: Int.self) } == Migration.embedded.map(\.version))
@@ -88,9 +82,10 @@ import TestSupport
             let broken = Migration(fileName: fileName, sql: "CREATE TABLE baton.half (n int);\nSELEC 1;")
             let migrator = Migrator(migrations: Migration.embedded + [broken])
             let error = await #expect(throws: PostgresError.self) { try await migrator.migrate(on: connection) }
+            // The numbered migrations before it stay applied; the object files wait for the next run.
             #expect(error?.code == .syntaxError)
             #expect(error?.statement == "\(fileName) line 2")
-            #expect(try await tables(on: connection) == ["cached_results", "clusters", "groups", "results", "schema_migrations", "tasks", "waiting_clusters"])
+            #expect(try await tables(on: connection) == Self.tables)
             let status = try await migrator.status(on: connection)
             #expect(status.last?.version == next)
             #expect(status.last?.state == .pending)

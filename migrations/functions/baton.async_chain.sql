@@ -1,0 +1,45 @@
+-- Enqueues a chain whole: link 0 queued, the others waiting. Returns the chain's group id.
+-- Each link's own options win over the call's.
+CREATE OR REPLACE FUNCTION baton.async_chain(
+    chain jsonb, "group" text DEFAULT NULL, cached interval DEFAULT NULL, failure_policy text DEFAULT 'stop',
+    max_attempts integer DEFAULT 1, retry_delay interval DEFAULT '1 second', timeout interval DEFAULT NULL,
+    notify boolean DEFAULT true, hook text DEFAULT NULL, save boolean DEFAULT true
+) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp AS $$
+DECLARE
+    chain_id text := coalesce("group", baton.new_id()::text);
+BEGIN
+    IF chain IS NULL OR jsonb_typeof(chain) <> 'array' THEN
+        RAISE EXCEPTION 'baton.async_chain: the chain must be a JSON array of [func, [args], {kwargs}] links, not %',
+            coalesce(jsonb_typeof(chain), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF jsonb_array_length(chain) = 0 THEN
+        RAISE EXCEPTION 'baton.async_chain: the chain is empty' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF failure_policy IS NULL OR failure_policy NOT IN ('stop', 'continue') THEN
+        RAISE EXCEPTION 'baton.async_chain: failure_policy is ''stop'' or ''continue'', not %',
+            coalesce(failure_policy, 'NULL') USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO baton.groups (id, kind, length, failure_policy)
+    VALUES (chain_id, 'chain', jsonb_array_length(chain), failure_policy)
+    ON CONFLICT (id) DO NOTHING;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'baton.async_chain: group "%" already exists; a chain needs a group of its own', chain_id
+            USING ERRCODE = 'unique_violation';
+    END IF;
+    -- Set before the insert: tasks_wake reads it as each row goes in, and notifies at commit.
+    IF notify THEN
+        PERFORM set_config('baton.wake', 'on', true);
+    END IF;
+    INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, chain_position, state, cache_ttl, priority,
+                             max_attempts, retry_delay, timeout, hook, save)
+    SELECT baton.new_id(), coalesce(link.task_name, link.func), link.func, link.args, link.kwargs, chain_id,
+           links.ordinal - 1, CASE WHEN links.ordinal = 1 THEN 'queued' ELSE 'waiting' END, cached,
+           coalesce(link.priority, 0), coalesce(link.max_attempts, async_chain.max_attempts),
+           coalesce(link.retry_delay, async_chain.retry_delay), coalesce(link.timeout, async_chain.timeout),
+           coalesce(link.hook, async_chain.hook), coalesce(link.save, async_chain.save, true)
+    FROM jsonb_array_elements(chain) WITH ORDINALITY AS links (element, ordinal)
+    CROSS JOIN LATERAL baton.parse_link(links.element, 'chain link ' || (links.ordinal - 1)) AS link
+    ORDER BY links.ordinal;
+    RETURN chain_id;
+END $$;
