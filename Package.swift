@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Baton runs on Linux: the libpq shim waits on an eventfd (Sources/CLibPQ/shim.h).
+
 let package = Package(
     name: "Baton",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "LibPQ", targets: ["LibPQ"]),
         .library(name: "Baton", targets: ["Baton"]),
@@ -43,7 +44,8 @@ let package = Package(
             dependencies: [
                 "BatonCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            path: "Sources/BatonCLI"
         ),
         .executableTarget(name: "seed-chain", dependencies: ["Baton"], path: "Examples/SeedChain"),
         .executableTarget(

@@ -1,12 +1,5 @@
 import Foundation
 
-/// What a task function throws to fail with a message of its own.
-public struct TaskFailure: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 extension TaskRegistry {
     /// Swift equivalents of the Python functions django-q's chain examples use, with
     /// Python's semantics (`math.floor(1)` is the integer 1, `math.copysign(1, -1)` is

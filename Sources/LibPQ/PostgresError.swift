@@ -18,6 +18,11 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         public static let serializationFailure = Code("40001")
         public static let deadlockDetected = Code("40P01")
         public static let raisedException = Code("P0001")
+        public static let invalidParameterValue = Code("22023")
+        public static let numericValueOutOfRange = Code("22003")
+        public static let checkViolation = Code("23514")
+        public static let undefinedFunction = Code("42883")
+        public static let invalidSchemaName = Code("3F000")
         /// Permission denied, or a row refused by a row security policy.
         public static let insufficientPrivilege = Code("42501")
 

@@ -25,7 +25,7 @@ enum MissingSchema {
 
     /// Undefined table, schema or function in `baton`: the schema was never migrated.
     static func isMissingSchema(_ error: PostgresError) -> Bool {
-        let missing = ["42P01", "3F000", "42883"].contains(error.code.rawValue)
+        let missing = [.undefinedTable, .invalidSchemaName, .undefinedFunction].contains(error.code)
         return missing && error.message.contains("baton")
     }
 }
