@@ -11,8 +11,7 @@ import TestSupport
             try await withCluster(broker) {
                 // A later task runs; the unknown one stays queued, never claimed.
                 let later = try await broker.asyncTask("baton.echo", args: [1])
-                let observed1 = try await broker.result(later, wait: .seconds(10))
-                #expect(observed1 == [1])
+                #expect(try await broker.result(later, wait: .seconds(10)) == [1])
                 let rows = try await broker.pool.withConnection { connection in
                     try await connection.query("SELECT state, attempts FROM baton.tasks WHERE id = $1", unknown)
                 }
@@ -55,10 +54,9 @@ import TestSupport
             let error = await #expect(throws: BatonError.self) { try await broker.asyncChain(json: json) }
             #expect(error?.code == .invalidArgument)
             #expect(error?.message.isEmpty == false)
-            let observed2 = try await count("SELECT count(*) FROM baton.groups", on: broker)
-            #expect(observed2 == 0)
-            let observed3 = try await count("SELECT count(*) FROM baton.tasks", on: broker)
-            #expect(observed3 == 0)
+            let groups = try await count("SELECT count(*) FROM baton.groups", on: broker)
+            #expect(groups == 0)
+            #expect(try await count("SELECT count(*) FROM baton.tasks", on: broker) == 0)
         }
     }
 
@@ -100,12 +98,10 @@ import TestSupport
 
     @Test func aResultForAnIdThatDoesNotExistIsNil() async throws {
         try await TestDatabase.withBroker { broker in
-            let observed4 = try await broker.result(UUID())
-            #expect(observed4 == nil)
-            let observed5 = try await broker.result(UUID(), wait: .milliseconds(50))
-            #expect(observed5 == nil)
-            let observed6 = try await broker.resultGroup("no such group")
-            #expect(observed6 == nil)
+            let unknown = try await broker.result(UUID())
+            #expect(unknown == nil)
+            #expect(try await broker.result(UUID(), wait: .milliseconds(50)) == nil)
+            #expect(try await broker.resultGroup("no such group") == nil)
         }
     }
 }

@@ -68,8 +68,7 @@ import TestSupport
             try #require(links.map(\.success) == [true, false, false, false])
             #expect(links[2].error == "cancelled: link 1 (baton.fail) failed")
             #expect(links[3].attempts == 0)
-            let observed1 = try await chain.current()
-            #expect(observed1 == 4)
+            #expect(try await chain.current() == 4)
             let state = try await broker.pool.withConnection { connection in
                 try await connection.query("SELECT state FROM baton.chain_status WHERE group_id = $1", chain.groupID!)[0]
                     .decode("state", as: String.self)
@@ -87,8 +86,7 @@ import TestSupport
             // No cluster yet: a bounded wait runs out with nothing, the unbounded one waits on.
             let bounded = try await chain.result(wait: .milliseconds(100))
             #expect(bounded == nil)
-            let observed4 = try await chain.current()
-            #expect(observed4 == 0)
+            #expect(try await chain.current() == 0)
             #expect(chain.length() == 2)
             let waiter = Task { try await chain.result() }
             let fetcher = Task { try await chain.fetch() }

@@ -12,8 +12,7 @@ import TestSupport
                 broker: broker, registry: registry, configuration: ClusterConfiguration(workers: 3, name: "test-cluster"))
             let running = Task { try await cluster.run() }
             let id = try await broker.asyncTask("only.this", args: [7])
-            let observed1 = try await broker.result(id, wait: .seconds(10))
-            #expect(observed1 == 7)
+            #expect(try await broker.result(id, wait: .seconds(10)) == 7)
             let row = try await broker.pool.withConnection { connection in
                 try await connection.query("SELECT workers, functions FROM baton.clusters WHERE name = $1", "test-cluster")
             }
@@ -30,17 +29,14 @@ import TestSupport
     @Test func expiredCachedResultsArePrunedByTheRescuer() async throws {
         try await TestDatabase.withBroker { broker in
             let id = try await broker.asyncTask("baton.echo", args: [1], cached: .expiring(after: .milliseconds(100)), sync: true)
-            let observed2 = try await count("SELECT count(*) FROM baton.cached_results", on: broker)
-            #expect(observed2 == 1)
+            #expect(try await count("SELECT count(*) FROM baton.cached_results", on: broker) == 1)
             try await Task.sleep(for: .milliseconds(200))
             // Expired: hidden from results at once, deleted by the next rescuer pass.
-            let observed3 = try await broker.result(id)
-            #expect(observed3 == nil)
+            #expect(try await broker.result(id) == nil)
             try await broker.pool.withConnection { connection in
                 try await broker.pruneExpired(on: connection)
             }
-            let observed4 = try await count("SELECT count(*) FROM baton.cached_results", on: broker)
-            #expect(observed4 == 0)
+            #expect(try await count("SELECT count(*) FROM baton.cached_results", on: broker) == 0)
         }
     }
 }

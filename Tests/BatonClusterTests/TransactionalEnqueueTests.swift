@@ -18,12 +18,10 @@ import TestSupport
                     throw Abort()
                 }
             }
-            let observed1 = try await broker.groupExists("order-1")
-            #expect(observed1 == false)
-            let observed2 = try await broker.queueSize()
-            #expect(observed2 == 0)
-            let observed3 = try await count("SELECT count(*) FROM baton.tasks", on: broker)
-            #expect(observed3 == 0)
+            let groupMade = try await broker.groupExists("order-1")
+            #expect(groupMade == false)
+            #expect(try await broker.queueSize() == 0)
+            #expect(try await count("SELECT count(*) FROM baton.tasks", on: broker) == 0)
         }
     }
 
@@ -49,8 +47,7 @@ import TestSupport
                 "/usr/bin/env", ["psql", url, "-v", "ON_ERROR_STOP=1", "-c",
                                  "BEGIN; SELECT baton.async_chain('\(chain)', 'from-psql'); ROLLBACK;"])
             #expect(rolledBack.status == 0, "\(rolledBack.error)")
-            let observed4 = try await broker.groupExists("from-psql")
-            #expect(observed4 == false)
+            #expect(try await broker.groupExists("from-psql") == false)
             let committed = try TestDatabase.runWithStatus(
                 "/usr/bin/env", ["psql", url, "-v", "ON_ERROR_STOP=1", "-c",
                                  "BEGIN; SELECT baton.async_chain('\(chain)', 'from-psql'); COMMIT;"])
@@ -70,8 +67,8 @@ import TestSupport
                 }
             }
             #expect(error?.code == .invalidArgument)
-            let observed5 = try await broker.queueSize()
-            #expect(observed5 == 0)
+            let queued = try await broker.queueSize()
+            #expect(queued == 0)
         }
     }
 }

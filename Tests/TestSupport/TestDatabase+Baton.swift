@@ -5,11 +5,16 @@ extension TestDatabase {
     public static func withBroker(
         registry: TaskRegistry = .stock, _ body: (Broker) async throws -> Void
     ) async throws {
-        try await withTemporaryDatabase { configuration in
-            let connection = try await Connection.connect(configuration)
-            try await Migrator().migrate(on: connection)
-            await connection.close()
+        try await withMigratedDatabase { configuration in
             try await Broker.with(configuration: configuration, registry: registry, body)
         }
+    }
+
+    /// Runs `body` against a new database with Baton's schema, dropped afterwards: a copy of
+    /// a template migrated once for this build's SQL (`MigratedTemplate`), so that a test
+    /// run migrates once rather than once a test.
+    public static func withMigratedDatabase(_ body: (ConnectionConfiguration) async throws -> Void) async throws {
+        let template = try await MigratedTemplate.shared.name()
+        try await DatabaseGate.shared.withPlace { try await withNewDatabase(from: template, body) }
     }
 }

@@ -47,9 +47,12 @@ public enum TestDatabase {
         try await DatabaseGate.shared.withPlace { try await withNewDatabase(body) }
     }
 
-    private static func withNewDatabase(_ body: (ConnectionConfiguration) async throws -> Void) async throws {
+    /// Runs `body` against a new database copied from `template` (empty when nil), dropped afterwards.
+    static func withNewDatabase(
+        from template: String? = nil, _ body: (ConnectionConfiguration) async throws -> Void
+    ) async throws {
         let name = uniqueName("baton_test")
-        try await administer("CREATE DATABASE \(name)")
+        try await administer("CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0)" } ?? ""))
         do {
             try await body(configuration.with(database: name))
         } catch {
@@ -60,7 +63,7 @@ public enum TestDatabase {
     }
 
     /// Runs one statement on a connection of its own (fresh even after a server restart).
-    private static func administer(_ statement: String) async throws {
+    static func administer(_ statement: String) async throws {
         let admin = try await connect()
         try await admin.execute(script: statement)
         await admin.close()
