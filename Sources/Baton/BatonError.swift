@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one error type of Baton: a stable code, a message that says what to do, and context.
 public struct BatonError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -24,11 +26,28 @@ public struct BatonError: Error, Sendable, CustomStringConvertible {
 
     public var code: Code
     public var message: String
+    /// The task the error is about, when there is one.
+    public var task: UUID?
+    /// The task function or hook the error is about, when there is one.
+    public var function: String?
+    /// What went wrong underneath: the `PostgresError` a refused statement raised, the
+    /// error a task function threw.
+    public var underlying: (any Error)?
 
-    public init(code: Code, message: String) {
+    public init(code: Code, message: String, task: UUID? = nil, function: String? = nil, underlying: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.task = task
+        self.function = function
+        self.underlying = underlying
     }
 
+    /// The message (it names what the error is about); `context` adds the fields.
     public var description: String { message }
+
+    /// The message with the task and function it is about, for logs: `...; task 0190..., function mail.send`.
+    public var context: String {
+        let parts = [task.map { "task \($0.lowercasedText)" }, function.map { "function \($0)" }].compactMap { $0 }
+        return parts.isEmpty ? message : message + "; " + parts.joined(separator: ", ")
+    }
 }

@@ -170,18 +170,19 @@ extension Broker {
     func invalidInputAsBatonError<R>(_ body: () async throws -> R) async throws -> R {
         do {
             return try await body()
-        } catch let error as PostgresError where error.code == PostgresError.Code("22023")
-            || (error.code == .uniqueViolation && error.message.hasPrefix("baton")) {
-            throw BatonError(code: .invalidArgument, message: error.message)
-        } catch let error as PostgresError where error.code == PostgresError.Code("23514") {
+        } catch let error as PostgresError where [.batonInvalidInput, .batonGroupTaken].contains(error.code) {
+            throw BatonError(code: .invalidArgument, message: error.message, underlying: error)
+        } catch let error as PostgresError where error.code == .checkViolation {
             throw BatonError(
                 code: .invalidArgument,
                 message: "a task option is out of range (maxAttempts at least 1, delays and timeouts positive): "
-                    + error.message)
-        } catch let error as PostgresError where error.code == PostgresError.Code("22003") {
+                    + error.message,
+                underlying: error)
+        } catch let error as PostgresError where error.code == .numericValueOutOfRange {
             throw BatonError(
                 code: .invalidArgument,
-                message: "a task option is out of range (priority from -32768 to 32767): " + error.message)
+                message: "a task option is out of range (priority from -32768 to 32767): " + error.message,
+                underlying: error)
         }
     }
 

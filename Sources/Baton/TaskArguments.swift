@@ -21,14 +21,15 @@ public struct TaskArguments: Sendable {
         } else if args.indices.contains(index) {
             value = args[index]
         } else {
-            throw BatonError(code: .badArguments, message: "\(function): \(label) is missing")
+            throw BatonError(code: .badArguments, message: "\(function): \(label) is missing", function: function)
         }
         do {
             return try value.decode(T.self)
         } catch {
             throw BatonError(
                 code: .badArguments,
-                message: "\(function): \(label) is \(value.kind) (\(value)), which does not decode as \(T.self)")
+                message: "\(function): \(label) is \(value.kind) (\(value)), which does not decode as \(T.self)",
+                function: function, underlying: error)
         }
     }
 
@@ -36,7 +37,8 @@ public struct TaskArguments: Sendable {
     public func expect(count: Int) throws {
         guard args.count == count else {
             let noun = count == 1 ? "argument" : "arguments"
-            throw BatonError(code: .badArguments, message: "\(function) takes \(count) \(noun), got \(args.count)")
+            throw BatonError(
+                code: .badArguments, message: "\(function) takes \(count) \(noun), got \(args.count)", function: function)
         }
         guard kwargs.isEmpty else {
             throw BatonError(

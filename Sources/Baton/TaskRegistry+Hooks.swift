@@ -28,7 +28,8 @@ extension TaskRegistry {
         guard let hook = hooks[name] else {
             throw BatonError(
                 code: .unknownFunction,
-                message: "no hook named \"\(name)\" is registered here (registered: \(hookNames.joined(separator: ", ")))")
+                message: "no hook named \"\(name)\" is registered here (registered: \(hookNames.joined(separator: ", ")))",
+                function: name)
         }
         try await hook(record)
     }

@@ -34,7 +34,8 @@ public struct TaskRegistry: Sendable {
             throw BatonError(
                 code: .unknownFunction,
                 message: "no task function named \"\(name)\" is registered on this worker "
-                    + "(registered: \(names.joined(separator: ", ")))")
+                    + "(registered: \(names.joined(separator: ", ")))",
+                function: name)
         }
         return function
     }

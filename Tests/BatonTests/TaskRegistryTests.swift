@@ -42,6 +42,8 @@ import Testing
         let error = await #expect(throws: BatonError.self) { try await registry.run("mail.sendd", args: [], kwargs: [:]) }
         #expect(error?.code == .unknownFunction)
         #expect(error?.message == #"no task function named "mail.sendd" is registered on this worker (registered: mail.send)"#)
+        #expect(error?.function == "mail.sendd")
+        #expect(error?.context.hasSuffix("; function mail.sendd") == true)
     }
 
     @Test func argumentsAreCheckedByCountTypeAndName() async throws {
@@ -54,6 +56,7 @@ import Testing
         #expect(try await registry.run("greet", args: ["a"], kwargs: ["times": 3]) == "aaa")
         let missing = await #expect(throws: BatonError.self) { try await registry.run("greet", args: ["a"], kwargs: [:]) }
         #expect(missing?.message == "greet: argument 1 (times) is missing")
+        #expect(missing?.function == "greet")
         let wrong = await #expect(throws: BatonError.self) { try await TaskRegistry.stock.run("math.floor", args: ["x"], kwargs: [:]) }
         #expect(wrong?.code == .badArguments)
         #expect(wrong?.message.contains("argument 0") == true)

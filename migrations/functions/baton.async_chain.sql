@@ -11,21 +11,21 @@ DECLARE
 BEGIN
     IF chain IS NULL OR jsonb_typeof(chain) <> 'array' THEN
         RAISE EXCEPTION 'baton.async_chain: the chain must be a JSON array of [func, [args], {kwargs}] links, not %',
-            coalesce(jsonb_typeof(chain), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+            coalesce(jsonb_typeof(chain), 'NULL') USING ERRCODE = 'QB001';
     END IF;
     IF jsonb_array_length(chain) = 0 THEN
-        RAISE EXCEPTION 'baton.async_chain: the chain is empty' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'baton.async_chain: the chain is empty' USING ERRCODE = 'QB001';
     END IF;
     IF failure_policy IS NULL OR failure_policy NOT IN ('stop', 'continue') THEN
         RAISE EXCEPTION 'baton.async_chain: failure_policy is ''stop'' or ''continue'', not %',
-            coalesce(failure_policy, 'NULL') USING ERRCODE = 'invalid_parameter_value';
+            coalesce(failure_policy, 'NULL') USING ERRCODE = 'QB001';
     END IF;
     INSERT INTO baton.groups (id, kind, length, failure_policy)
     VALUES (chain_id, 'chain', jsonb_array_length(chain), failure_policy)
     ON CONFLICT (id) DO NOTHING;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'baton.async_chain: group "%" already exists; a chain needs a group of its own', chain_id
-            USING ERRCODE = 'unique_violation';
+            USING ERRCODE = 'QB002';
     END IF;
     -- Set before the insert: tasks_wake reads it as each row goes in, and notifies at commit.
     IF notify THEN

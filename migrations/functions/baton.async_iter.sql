@@ -13,11 +13,11 @@ DECLARE
     iter_id text := baton.new_id()::text;
 BEGIN
     IF func IS NULL OR func = '' THEN
-        RAISE EXCEPTION 'baton.async_iter: the function name is missing' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'baton.async_iter: the function name is missing' USING ERRCODE = 'QB001';
     END IF;
     IF args_list IS NULL OR jsonb_typeof(args_list) <> 'array' THEN
         RAISE EXCEPTION 'baton.async_iter: args_list must be a JSON array of argument lists, not %',
-            coalesce(jsonb_typeof(args_list), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+            coalesce(jsonb_typeof(args_list), 'NULL') USING ERRCODE = 'QB001';
     END IF;
     INSERT INTO baton.groups (id, kind, length, failure_policy)
     VALUES (iter_id, 'iter', jsonb_array_length(args_list), 'continue');

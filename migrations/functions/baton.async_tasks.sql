@@ -11,7 +11,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp A
 BEGIN
     IF tasks IS NULL OR jsonb_typeof(tasks) <> 'array' THEN
         RAISE EXCEPTION 'baton.async_tasks: tasks must be a JSON array of [func, [args], {kwargs}] links, not %',
-            coalesce(jsonb_typeof(tasks), 'NULL') USING ERRCODE = 'invalid_parameter_value';
+            coalesce(jsonb_typeof(tasks), 'NULL') USING ERRCODE = 'QB001';
     END IF;
     IF "group" IS NOT NULL THEN
         PERFORM baton.join_group("group", 'baton.async_tasks');

@@ -10,7 +10,7 @@ BEGIN
         IF existing <> 'group' THEN
             RAISE EXCEPTION '%: "%" is %, not a group; give the task another group', caller, group_name,
                 CASE existing WHEN 'iter' THEN 'an iter' ELSE 'a ' || existing END
-                USING ERRCODE = 'invalid_parameter_value';
+                USING ERRCODE = 'QB002';
         END IF;
     END IF;
 END $$;
