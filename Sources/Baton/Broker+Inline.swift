@@ -44,7 +44,7 @@ extension Broker {
                 let outcome = await registry.execute(current.task)
                 signals.didExecute(current.task, outcome)
                 let (following, hooked) = try await connection.transaction { tx -> (InlineTask?, [HookCall]) in
-                    let batch = try await complete(
+                    let batch = try await worker.complete(
                         [(current.task, outcome)], owner: owner, functions: functions, lease: Self.inlineLease, on: tx)
                     if let link = batch.next.first { return (InlineTask(task: link, runAt: .now), batch.hooked) }
                     guard !outcome.isSuccess else { return (nil, batch.hooked) }

@@ -38,7 +38,7 @@ extension TaskRegistry {
 extension TaskRegistry {
     /// Calls hooks one after another. A hook that throws, or that is not registered here,
     /// is logged as an error; nothing else happens to its task.
-    public func callHooks(_ calls: [HookCall], logger: Logger) async {
+    package func callHooks(_ calls: [HookCall], logger: Logger) async {
         for call in calls {
             do {
                 try await callHook(call.hook, with: call.record)

@@ -58,7 +58,7 @@ extension Cluster {
         let (broker, owner, limit) = (self.broker, configuration.name, configuration.answerLimit)
         _ = await LeaseRetry(lease: configuration.lease, logger: logger, tasks: tasks.map(\.id)).run {
             try await broker.withConnection(answeringWithin: limit) { connection in
-                try await broker.release(tasks, owner: owner, on: connection)
+                try await broker.worker.release(tasks, owner: owner, on: connection)
             }
         }
         leases.drop(tasks.map(\.id))

@@ -6,7 +6,7 @@ extension Cluster {
         let (broker, name, limit) = (self.broker, configuration.name, configuration.answerLimit)
         do {
             try await Task.detached {
-                try await broker.withConnection(answeringWithin: limit) { try await broker.unregister(cluster: name, on: $0) }
+                try await broker.withConnection(answeringWithin: limit) { try await broker.worker.unregister(cluster: name, on: $0) }
             }.value
         } catch {
             logger.warning("could not remove the cluster from baton.clusters", metadata: ["error": "\(error)"])

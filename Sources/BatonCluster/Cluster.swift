@@ -108,7 +108,7 @@ public final class Cluster: Service, Sendable {
     }
 
     public func run() async throws {
-        let subscription = try await broker.wakeups()
+        let subscription = try await broker.worker.wakeups()
         defer { subscription.cancel() }
         // Notifications about new work and this cluster's own events share one signal.
         let relay = Task { [wake, state] in
@@ -222,7 +222,7 @@ public final class Cluster: Service, Sendable {
     private func claim(_ limit: Int) async throws -> [ClaimedTask] {
         let started = ContinuousClock.now
         let tasks = try await broker.withConnection(answeringWithin: configuration.answerLimit) { connection in
-            try await broker.claim(
+            try await broker.worker.claim(
                 functions: functions, limit: limit, owner: configuration.name, lease: configuration.lease,
                 on: connection)
         }
@@ -239,7 +239,7 @@ public final class Cluster: Service, Sendable {
     /// Marks this cluster as waiting for work; true when it should claim once more first.
     private func awaitWork() async throws -> Bool {
         try await broker.withConnection(answeringWithin: configuration.answerLimit) { [configuration] in
-            try await broker.awaitWork(cluster: configuration.name, on: $0)
+            try await broker.worker.awaitWork(cluster: configuration.name, on: $0)
         }
     }
 
@@ -248,7 +248,7 @@ public final class Cluster: Service, Sendable {
     /// for in a tight loop.
     private func nextRetry() async throws -> ContinuousClock.Instant? {
         guard let due = try await broker.withConnection(answeringWithin: configuration.answerLimit, { [functions] in
-            try await broker.nextDue(functions: functions, on: $0)
+            try await broker.worker.nextDue(functions: functions, on: $0)
         })
         else { return nil }
         return .now + max(due, .milliseconds(1))

@@ -87,7 +87,7 @@ final class Completer: Sendable {
         let sent = ContinuousClock.now
         let written = await LeaseRetry(lease: lease, logger: logger, tasks: batch.map(\.task.id)).run {
             try await broker.withConnection(answeringWithin: limit) { connection in
-                try await broker.complete(batch, owner: owner, functions: functions, lease: lease, on: connection)
+                try await broker.worker.complete(batch, owner: owner, functions: functions, lease: lease, on: connection)
             }
         }
         switch written {
@@ -120,7 +120,7 @@ final class Completer: Sendable {
     /// results at its next check, an idle cluster a released chain link at its idle check.
     private func announce(_ events: String) async {
         do {
-            try await broker.withConnection(answeringWithin: answerLimit) { try await broker.announce(events, on: $0) }
+            try await broker.withConnection(answeringWithin: answerLimit) { try await broker.worker.announce(events, on: $0) }
         } catch {
             logger.warning("a batch's events could not be sent; waiters find its results at their next check",
                            metadata: ["error": "\(error)"])
@@ -130,7 +130,7 @@ final class Completer: Sendable {
     /// Says why outcomes were not recorded: their leases were lost (another worker has the
     /// tasks), or the tasks were deleted meanwhile (a chain stopped by `deleteGroup`).
     private func report(lost: [UUID]) async {
-        let deleted = (try? await broker.withConnection(answeringWithin: answerLimit) { try await broker.vanished(lost, on: $0) }) ?? []
+        let deleted = (try? await broker.withConnection(answeringWithin: answerLimit) { try await broker.worker.vanished(lost, on: $0) }) ?? []
         let taken = lost.filter { !deleted.contains($0) }
         if !deleted.isEmpty {
             logger.info("tasks were deleted while they ran (their group was deleted); their outcomes were dropped",

@@ -25,7 +25,7 @@ struct Heartbeat: Sendable {
         let (broker, configuration, functions, finished) = (self.broker, self.configuration, self.functions, self.finished())
         let renew: @Sendable () async throws -> [UUID] = {
             try await broker.withConnection(answeringWithin: limit ?? configuration.lease) { connection in
-                try await broker.heartbeat(
+                try await broker.worker.heartbeat(
                     cluster: configuration.name, workers: configuration.workers, functions: functions,
                     lease: configuration.lease, held: held, finished: finished, residentBytes: ResidentMemory.bytes(),
                     on: connection)

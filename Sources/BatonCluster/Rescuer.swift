@@ -23,7 +23,7 @@ struct Rescuer: Sendable {
     func pass() async {
         do {
             let (rescued, forgotten) = try await broker.withConnection(answeringWithin: answerLimit) { connection in
-                (try await broker.rescueExpiredLeases(on: connection), try await broker.pruneExpired(on: connection))
+                (try await broker.worker.rescueExpiredLeases(on: connection), try await broker.worker.pruneExpired(on: connection))
             }
             if !rescued.isEmpty {
                 logger.warning("rescued tasks whose lease expired", metadata: [

@@ -10,7 +10,7 @@ import TestSupport
 
     func claimAll(_ broker: Broker, functions: [String] = ["baton.echo", "baton.fail"]) async throws -> [ClaimedTask] {
         try await broker.pool.withConnection { connection in
-            try await broker.claim(functions: functions, limit: 100, owner: owner, lease: .seconds(30), on: connection)
+            try await broker.worker.claim(functions: functions, limit: 100, owner: owner, lease: .seconds(30), on: connection)
         }
     }
 
@@ -19,7 +19,7 @@ import TestSupport
         functions: [String] = ["baton.echo", "baton.fail"]
     ) async throws -> CompletedBatch {
         try await broker.pool.withConnection { connection in
-            try await broker.complete(outcomes, owner: owner, functions: functions, lease: .seconds(30), on: connection)
+            try await broker.worker.complete(outcomes, owner: owner, functions: functions, lease: .seconds(30), on: connection)
         }
     }
 
@@ -112,7 +112,7 @@ import TestSupport
             #expect(Set(events.split(separator: "\n").map(String.init)) == [
                 "done \(task.lowercasedText) ", "released \(link.id.lowercasedText) \(chain)",
             ])
-            let announced = try await payloads(heardOn: broker) { try await broker.announce(events, on: $0) }
+            let announced = try await payloads(heardOn: broker) { try await broker.worker.announce(events, on: $0) }
             #expect(announced == [events])
         }
     }

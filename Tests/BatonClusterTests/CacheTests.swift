@@ -22,7 +22,7 @@ import TestSupport
             #expect(try await keptFor(forever, broker) > 100 * 365 * 86_400, "no expiry that a result outlives")
             #expect(abs(try await keptFor(minute, broker) - 60) < 1)
             try await Task.sleep(for: .milliseconds(100))
-            try await broker.pool.withConnection { connection in try await broker.pruneExpired(on: connection) }
+            try await broker.pool.withConnection { connection in try await broker.worker.pruneExpired(on: connection) }
             #expect(try await broker.result(forever) == [1])
             #expect(try await broker.result(minute) == [2])
             #expect(try await broker.result(brief) == nil)

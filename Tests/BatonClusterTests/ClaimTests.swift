@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct ClaimTests {
     func claim(_ broker: Broker, limit: Int, owner: String = "claim-test") async throws -> [ClaimedTask] {
         try await broker.pool.withConnection { connection in
-            try await broker.claim(functions: ["baton.echo"], limit: limit, owner: owner, lease: .seconds(30), on: connection)
+            try await broker.worker.claim(functions: ["baton.echo"], limit: limit, owner: owner, lease: .seconds(30), on: connection)
         }
     }
 

@@ -34,7 +34,7 @@ import TestSupport
             // Expired: hidden from results at once, deleted by the next rescuer pass.
             #expect(try await broker.result(id) == nil)
             try await broker.pool.withConnection { connection in
-                try await broker.pruneExpired(on: connection)
+                try await broker.worker.pruneExpired(on: connection)
             }
             #expect(try await count("SELECT count(*) FROM baton.cached_results", on: broker) == 0)
         }

@@ -10,7 +10,7 @@ import TestSupport
         try await TestDatabase.withBroker { broker in
             _ = try await broker.asyncTasks((0..<200).map { TaskCall("baton.echo", .int($0)) })
             let tasks = try await broker.pool.withConnection { connection in
-                try await broker.claim(
+                try await broker.worker.claim(
                     functions: ["baton.echo"], limit: 200, owner: "executor", lease: .seconds(60), on: connection)
             }
             #expect(tasks.count == 200)
@@ -31,7 +31,7 @@ import TestSupport
         try await TestDatabase.withBroker { broker in
             try await broker.asyncTask("baton.sleep", args: [10_000], timeout: .milliseconds(100))
             let task = try #require(try await broker.pool.withConnection { connection in
-                try await broker.claim(
+                try await broker.worker.claim(
                     functions: ["baton.sleep"], limit: 1, owner: "executor", lease: .seconds(60), on: connection)
             }.first)
             let clock = CountingClock()

@@ -63,9 +63,9 @@ import TestSupport
             }
             try await Task.sleep(for: .milliseconds(300))
             let completed = try await broker.pool.withConnection { connection in
-                let task = try #require(try await broker.claim(
+                let task = try #require(try await broker.worker.claim(
                     functions: ["baton.echo"], limit: 1, owner: "test", lease: .seconds(60), on: connection).first)
-                _ = try await broker.complete(task, outcome: .success([1]), owner: "test", on: connection)
+                _ = try await broker.worker.complete(task, outcome: .success([1]), owner: "test", on: connection)
                 return ContinuousClock.now
             }
             let (results, woken) = try await waiter.value

@@ -58,7 +58,7 @@ import TestSupport
             let chain = try await broker.asyncChain([ChainLink("baton.echo", 1), ChainLink("baton.echo", 2)], group: group)
             let other = try await broker.asyncTask("baton.echo", args: [3])
             try await broker.pool.withConnection { connection in
-                _ = try await broker.claim(
+                _ = try await broker.worker.claim(
                     functions: ["baton.echo"], limit: 2, owner: "crashing", lease: .seconds(60), on: connection)
                 // Its 5th lost lease, and another expired task behind it.
                 try await connection.execute("""
@@ -66,7 +66,7 @@ import TestSupport
                         lease_expires_at = now() - CASE WHEN group_id IS NULL THEN interval '1 second' ELSE interval '2 seconds' END
                     WHERE state = 'running'
                     """)
-                let rescued = try await broker.rescueExpiredLeases(on: connection)
+                let rescued = try await broker.worker.rescueExpiredLeases(on: connection)
                 #expect(rescued.count == 2, "both rescued, the long-named one first")
             }
             let records = try #require(try await broker.fetchGroup(chain))

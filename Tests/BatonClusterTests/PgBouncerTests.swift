@@ -99,7 +99,7 @@ struct PgBouncerTests {
                 for _ in 0..<3 {
                     group.addTask {
                         try await Broker.with(configuration: try Self.throughPgBouncer(broker)) { pooled in
-                            for _ in 0..<100 { _ = try await pooled.pool.withConnection { try await pooled.rescueExpiredLeases(on: $0) } }
+                            for _ in 0..<100 { _ = try await pooled.pool.withConnection { try await pooled.worker.rescueExpiredLeases(on: $0) } }
                         }
                     }
                 }
@@ -110,11 +110,11 @@ struct PgBouncerTests {
             // And a rescue still works through it.
             let id = try await broker.asyncTask("baton.echo", args: [1])
             try await broker.pool.withConnection { connection in
-                _ = try await broker.claim(functions: ["baton.echo"], limit: 1, owner: "gone", lease: .seconds(60), on: connection)
+                _ = try await broker.worker.claim(functions: ["baton.echo"], limit: 1, owner: "gone", lease: .seconds(60), on: connection)
                 try await connection.execute("UPDATE baton.tasks SET lease_expires_at = now() - interval '1 second'")
             }
             let rescued = try await Broker.with(configuration: try Self.throughPgBouncer(broker)) { pooled in
-                try await pooled.pool.withConnection { try await pooled.rescueExpiredLeases(on: $0) }
+                try await pooled.pool.withConnection { try await pooled.worker.rescueExpiredLeases(on: $0) }
             }
             #expect(rescued == [id])
         }

@@ -31,20 +31,20 @@ import TestSupport
         try await TestDatabase.withBroker { broker in
             let id = try await broker.asyncTask("baton.echo", args: [1])
             try await broker.pool.withConnection { connection in
-                let task = try #require(try await broker.claim(
+                let task = try #require(try await broker.worker.claim(
                     functions: ["baton.echo"], limit: 1, owner: "slow-worker", lease: .seconds(60), on: connection).first)
                 // The lease runs out while the worker is cut off; the rescuer puts the task back.
                 try await connection.execute("UPDATE baton.tasks SET lease_expires_at = now() - interval '1 second'")
-                let rescued = try await broker.rescueExpiredLeases(on: connection)
+                let rescued = try await broker.worker.rescueExpiredLeases(on: connection)
                 #expect(rescued == [id])
                 // Another worker takes it and finishes it.
-                let again = try #require(try await broker.claim(
+                let again = try #require(try await broker.worker.claim(
                     functions: ["baton.echo"], limit: 1, owner: "other-worker", lease: .seconds(60), on: connection).first)
                 #expect(again.attempt == 1, "a lost lease does not use up an attempt")
-                let recordedByOther = try await broker.complete(again, outcome: .success("other"), owner: "other-worker", on: connection)
+                let recordedByOther = try await broker.worker.complete(again, outcome: .success("other"), owner: "other-worker", on: connection)
                 #expect(recordedByOther)
                 // The first worker comes back with its outcome: refused, nothing recorded twice.
-                let recordedLate = try await broker.complete(task, outcome: .success("late"), owner: "slow-worker", on: connection)
+                let recordedLate = try await broker.worker.complete(task, outcome: .success("late"), owner: "slow-worker", on: connection)
                 #expect(!recordedLate)
             }
             let record = try #require(try await broker.fetch(id))
@@ -72,15 +72,15 @@ import TestSupport
         try await TestDatabase.withBroker { broker in
             try await broker.asyncTask("baton.echo", args: [1])
             try await broker.pool.withConnection { first in
-                _ = try await broker.claim(functions: ["baton.echo"], limit: 1, owner: "gone", lease: .seconds(60), on: first)
+                _ = try await broker.worker.claim(functions: ["baton.echo"], limit: 1, owner: "gone", lease: .seconds(60), on: first)
                 try await first.execute("UPDATE baton.tasks SET lease_expires_at = now() - interval '1 second'")
                 try await first.transaction { tx in
                     // Another process is rescuing (its lock lasts for its transaction): this one does nothing.
                     _ = try await tx.query("SELECT pg_advisory_xact_lock($1)", Int64(0x6261_746F_6E72_6573))
-                    let rescued = try await broker.pool.withConnection { try await broker.rescueExpiredLeases(on: $0) }
+                    let rescued = try await broker.pool.withConnection { try await broker.worker.rescueExpiredLeases(on: $0) }
                     #expect(rescued.isEmpty)
                 }
-                let rescued = try await broker.rescueExpiredLeases(on: first)
+                let rescued = try await broker.worker.rescueExpiredLeases(on: first)
                 #expect(rescued.count == 1)
                 let locks = try await first.query(
                     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"

@@ -42,10 +42,10 @@ import TestSupport
             #expect(after == before, "a waiter's connection ran a statement while it waited")
             // A worker runs the task; the waiter wakes as it commits.
             let task = try #require(try await broker.pool.withConnection { connection in
-                try await broker.claim(functions: ["baton.echo"], limit: 1, owner: "test", lease: .seconds(60), on: connection)
+                try await broker.worker.claim(functions: ["baton.echo"], limit: 1, owner: "test", lease: .seconds(60), on: connection)
             }.first)
             try await broker.pool.withConnection { connection in
-                _ = try await broker.complete(task, outcome: .success("done"), owner: "test", on: connection)
+                _ = try await broker.worker.complete(task, outcome: .success("done"), owner: "test", on: connection)
             }
             let (value, _) = try await waiter.value
             #expect(value == "done")
@@ -64,9 +64,9 @@ import TestSupport
                 }
                 try await Task.sleep(for: .milliseconds(100))
                 let committed = try await broker.pool.withConnection { connection in
-                    let task = try #require(try await broker.claim(
+                    let task = try #require(try await broker.worker.claim(
                         functions: ["baton.echo"], limit: 1, owner: "test", lease: .seconds(60), on: connection).first)
-                    _ = try await broker.complete(task, outcome: .success(.int(trial)), owner: "test", on: connection)
+                    _ = try await broker.worker.complete(task, outcome: .success(.int(trial)), owner: "test", on: connection)
                     return ContinuousClock.now
                 }
                 let (value, returned) = try await waiter.value

@@ -1,10 +1,14 @@
 import Foundation
 import LibPQ
 
-/// What workers do with the queue: claim tasks under a lease, and complete them.
-extension Broker {
+/// The worker protocol: what only a worker does with the queue (claim tasks under a lease,
+/// complete them, renew the leases, rescue expired ones, wait for work). `package`: the
+/// runtime (BatonCluster), the tool and the tests call it through `broker.worker`; an app
+/// that enqueues sees only `Broker`'s own API.
+package struct WorkerCalls: Sendable {
+    let broker: Broker
     /// Claims up to `limit` queued tasks of these functions for `owner`, committing the lease at once.
-    public func claim(
+    package func claim(
         functions: [String], limit: Int, owner: String, lease: Duration, on connection: Connection
     ) async throws -> [ClaimedTask] {
         let rows = try await connection.query(
@@ -17,7 +21,7 @@ extension Broker {
     /// sent once it has committed. The caller calls the task's hook, if it has one.
     /// - Returns: false when `owner` no longer holds the lease; nothing was recorded.
     @discardableResult
-    public func complete(
+    package func complete(
         _ task: ClaimedTask, outcome: TaskOutcome, owner: String, on connection: Connection
     ) async throws -> Bool {
         let batch = try await complete([(task, outcome)], owner: owner, functions: [], lease: .seconds(30), on: connection)
@@ -28,13 +32,13 @@ extension Broker {
 
     /// Of these tasks, the ones deleted unfinished (`deleteGroup(id, tasks: true)`): neither
     /// queued nor recorded. A lost lease whose task is among them was no lease lost.
-    public func vanished(_ ids: [UUID], on connection: Connection) async throws -> Set<UUID> {
+    package func vanished(_ ids: [UUID], on connection: Connection) async throws -> Set<UUID> {
         Set(try await connection.query(WorkSQL.vanished, [ids]).map { try $0.decode(0, as: UUID.self) })
     }
 
     /// Hands a leased task back to the queue unrun (its worker is stopping).
     @discardableResult
-    public func release(_ task: ClaimedTask, owner: String, on connection: Connection) async throws -> Bool {
+    package func release(_ task: ClaimedTask, owner: String, on connection: Connection) async throws -> Bool {
         try await connection.query(WorkSQL.release, [task.id, owner])[0].decode(0)
     }
 
@@ -45,7 +49,7 @@ extension Broker {
     /// `baton info` shows of it.
     /// - Returns: the tasks whose leases were extended (of `held`, those it still owns).
     @discardableResult
-    public func heartbeat(
+    package func heartbeat(
         cluster name: String, workers: Int, functions: [String], lease: Duration, held: [UUID],
         finished: Int = 0, residentBytes: Int? = nil, on connection: Connection
     ) async throws -> [UUID] {
@@ -59,7 +63,7 @@ extension Broker {
     /// one transaction, so it works behind a transaction pooler); the others return at once.
     /// - Returns: the ids of the tasks rescued.
     @discardableResult
-    public func rescueExpiredLeases(on connection: Connection) async throws -> [UUID] {
+    package func rescueExpiredLeases(on connection: Connection) async throws -> [UUID] {
         var rescued: [UUID] = []
         while let id = try await connection.query(WorkSQL.rescue)[0].decode(0, as: UUID?.self) { rescued.append(id) }
         return rescued
@@ -68,13 +72,13 @@ extension Broker {
     /// Deletes expired cached results and forgets clusters silent for three of their leases.
     /// - Returns: the names of the clusters forgotten.
     @discardableResult
-    public func pruneExpired(on connection: Connection) async throws -> [String] {
+    package func pruneExpired(on connection: Connection) async throws -> [String] {
         try await connection.query(WorkSQL.prune).map { try $0.decode(0) }
     }
 
     /// How long until the earliest queued task of these functions may run, by the database's
     /// clock (zero or less: one may run now); nil when none is queued.
-    public func nextDue(functions: [String], on connection: Connection) async throws -> Duration? {
+    package func nextDue(functions: [String], on connection: Connection) async throws -> Duration? {
         try await connection.query(WorkSQL.nextDue, [functions])[0].decode(0, as: Double?.self).map { .seconds($0) }
     }
 
@@ -83,22 +87,28 @@ extension Broker {
     /// enqueuers that were committing without having seen it (baton.await_enqueuers).
     /// - Returns: whether to claim once more before sleeping: the mark is new, and tasks
     ///   committed since the claim sent no notification.
-    public func awaitWork(cluster name: String, on connection: Connection) async throws -> Bool {
+    package func awaitWork(cluster name: String, on connection: Connection) async throws -> Bool {
         guard try await connection.query(WorkSQL.awaitWork, [name])[0].decode(0, as: Bool.self) else { return false }
         _ = try await connection.query(WorkSQL.awaitEnqueuers, [name])
         return true
     }
 
     /// Removes a stopping cluster from `baton.clusters`.
-    public func unregister(cluster name: String, on connection: Connection) async throws {
+    package func unregister(cluster name: String, on connection: Connection) async throws {
         _ = try await connection.query(WorkSQL.unregister, [name])
     }
 
     /// A signal fired whenever work is queued (NOTIFY), for an idle worker to sleep on.
-    public func wakeups() async throws -> WorkSubscription {
+    package func wakeups() async throws -> WorkSubscription {
+        let hub = broker.hub
         let (token, signal) = try await hub.subscribe(wantsWork: true)
         return WorkSubscription(signal: signal, cancel: { [hub] in hub.unsubscribe(token) })
     }
+}
+
+extension Broker {
+    /// The worker protocol: claims, completions, leases, rescues, wake-ups.
+    package var worker: WorkerCalls { WorkerCalls(broker: self) }
 
     /// A result as JSON text; a value JSON cannot hold (NaN) is stored as its text.
     static func storable(_ value: JSONValue) throws -> String {

@@ -2,7 +2,7 @@ import Foundation
 import LibPQ
 
 /// Many tasks per transaction: what a busy cluster does instead of one call per task.
-extension Broker {
+extension WorkerCalls {
     /// Records a batch of outcomes in one transaction (`baton.complete_tasks`): retries
     /// failures with attempts left, records the rest, removes them from the queue and moves
     /// their chains on. A next chain link whose function is in `functions` is leased to
@@ -16,7 +16,7 @@ extension Broker {
     /// `lost` and left alone, so nothing is recorded twice. A finished task with a hook comes
     /// back in `hooked`, its record as written, for the caller to call the hook with once
     /// the transaction commits.
-    public func complete(
+    package func complete(
         _ outcomes: [(task: ClaimedTask, outcome: TaskOutcome)], owner: String, functions: [String],
         lease: Duration, on connection: some Queryable
     ) async throws -> CompletedBatch {
@@ -26,7 +26,7 @@ extension Broker {
             if index > 0 { json += "," }
             json += #"{"id":""# + task.id.lowercasedText + #"","#
             switch outcome {
-            case .success(let value): json += #""ok":true,"result":"# + (try Self.storable(value)) + "}"
+            case .success(let value): json += #""ok":true,"result":"# + (try Broker.storable(value)) + "}"
             case .failure(let message): json += #""ok":false,"error":"# + (try JSONValue.string(message).jsonText()) + "}"
             }
         }
@@ -52,7 +52,7 @@ extension Broker {
 
     /// Sends a completed batch's events on channel `baton`, in a transaction of their own
     /// that does not wait for the disk: it holds NOTIFY's lock only while it commits.
-    public func announce(_ events: String, on connection: Connection) async throws {
+    package func announce(_ events: String, on connection: Connection) async throws {
         _ = try await connection.query(BatchSQL.announce, [events])
     }
 
@@ -60,33 +60,33 @@ extension Broker {
     /// transaction with one NOTIFY.
     /// - Returns: how many `owner` still held.
     @discardableResult
-    public func release(_ tasks: [ClaimedTask], owner: String, on connection: Connection) async throws -> Int {
+    package func release(_ tasks: [ClaimedTask], owner: String, on connection: Connection) async throws -> Int {
         guard !tasks.isEmpty else { return 0 }
         return try await connection.query(BatchSQL.release, [tasks.map(\.id), owner])[0].decode(0)
     }
 }
 
 /// What recording a batch of outcomes did.
-public struct CompletedBatch: Sendable {
+package struct CompletedBatch: Sendable {
     /// Tasks whose lease the owner had lost: nothing was recorded for them.
-    public var lost: [UUID]
+    package var lost: [UUID]
     /// Next chain links leased to the owner: run them next.
-    public var next: [ClaimedTask]
+    package var next: [ClaimedTask]
     /// The finished tasks that have a hook (`ClaimedTask.hook`), each with its record
     /// (saved or not): call them once the transaction has committed.
-    public var hooked: [HookCall]
-    /// The NOTIFY payload of the batch's events, not sent yet: `Broker.announce` sends it.
-    public var events: String?
+    package var hooked: [HookCall]
+    /// The NOTIFY payload of the batch's events, not sent yet: `WorkerCalls.announce` sends it.
+    package var events: String?
 
-    public init(lost: [UUID] = [], next: [ClaimedTask] = [], hooked: [HookCall] = [], events: String? = nil) {
+    package init(lost: [UUID] = [], next: [ClaimedTask] = [], hooked: [HookCall] = [], events: String? = nil) {
         (self.lost, self.next, self.hooked, self.events) = (lost, next, hooked, events)
     }
 }
 
 /// A hook to call, with the record of the task that named it.
-public struct HookCall: Sendable {
-    public let hook: String
-    public let record: TaskRecord
+package struct HookCall: Sendable {
+    package let hook: String
+    package let record: TaskRecord
 }
 
 enum BatchSQL {
