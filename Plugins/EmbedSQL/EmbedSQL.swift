@@ -15,16 +15,16 @@ struct EmbedSQL: BuildToolPlugin {
                 displayName: "Embedding the SQL of migrations/",
                 executable: try context.tool(named: "embed-sql").url,
                 arguments: [folder.path(percentEncoded: false), output.path(percentEncoded: false)],
-                inputFiles: try sqlFiles(in: folder),
+                inputFiles: sqlFiles(in: folder),
                 outputFiles: [output])
         ]
     }
 
     /// Every `.sql` file under `folder`, and the folders themselves (so that a file added or
     /// removed runs the command again).
-    private func sqlFiles(in folder: URL) throws -> [URL] {
+    private func sqlFiles(in folder: URL) -> [URL] {
         let folders = [folder] + ["functions", "views", "triggers"].map { folder.appending(path: $0) }
-        return try folders.flatMap { folder -> [URL] in
+        return folders.flatMap { folder -> [URL] in
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path(percentEncoded: false))) ?? []
             return [folder] + names.filter { $0.hasSuffix(".sql") }.sorted().map { folder.appending(path: $0) }
         }

@@ -87,28 +87,3 @@ extension Broker {
         }
     }
 }
-
-enum BulkSQL {
-    /// Asks tasks_wake to wake the waiting clusters when the transaction commits.
-    static let wakeAtCommit = "SELECT set_config('baton.wake', 'on', true)"
-    /// Joins (or creates) a group of tasks; raises for a chain (groups primary key).
-    static let joinGroup = "SELECT baton.join_group($1, 'asyncTasks')"
-    /// Whether no row policy binds this role on the queue (the owner's is not).
-    static let mayCopy = "SELECT NOT row_security_active('baton.tasks')"
-    /// The rows COPY would write, as one INSERT that row policies check (tasks primary key).
-    static let insertTasks = """
-        INSERT INTO baton.tasks (id, name, func, args, kwargs, priority, max_attempts, retry_delay, timeout, hook, save,
-                                 group_id, cache_ttl)
-        SELECT t.id, t.name, t.func, t.args, t.kwargs, t.priority, t.max_attempts, t.retry_delay, t.timeout, t.hook,
-               t.save, $2, $3::interval
-        FROM jsonb_to_recordset($1::jsonb)
-             AS t (id uuid, name text, func text, args jsonb, kwargs jsonb, priority smallint, max_attempts integer,
-                   retry_delay interval, timeout interval, hook text, save boolean)
-        """
-    /// Writes tasks straight into the queue (their checks still apply).
-    static let copyTasks = """
-        COPY baton.tasks (id, name, func, args, kwargs, priority, max_attempts, retry_delay, timeout, hook, save,
-                          group_id, cache_ttl)
-        FROM STDIN
-        """
-}

@@ -49,8 +49,8 @@ extension Broker {
         // A task of a group goes through baton.async_task, which joins (or creates) the group
         // in the same statement; any other is one INSERT, as asyncTasks writes its rows.
         let (statement, parameters) = group.map {
-            (SQL.asyncTask, [function, argsText, kwargsText, $0] + options + [taskName, hook, save])
-        } ?? (SQL.insertTask, [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0], taskName, hook, save])
+            (EnqueueSQL.asyncTask, [function, argsText, kwargsText, $0] + options + [taskName, hook, save])
+        } ?? (EnqueueSQL.insertTask, [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0], taskName, hook, save])
         guard sync else {
             return try await invalidInputAsBatonError {
                 try await enqueue(statement, parameters, in: transaction)[0].decode("id")
@@ -115,12 +115,12 @@ extension Broker {
         ]
         guard sync else {
             return try await invalidInputAsBatonError {
-                try await enqueue(SQL.asyncChain, parameters, in: transaction)[0].decode("group_id")
+                try await enqueue(EnqueueSQL.asyncChain, parameters, in: transaction)[0].decode("group_id")
             }
         }
         let first = try await invalidInputAsBatonError {
             try await enqueueInline(InlineSQL.holdFirstLink) { tx in
-                try await self.enqueue(SQL.asyncChain, parameters, in: tx)[0].decode("group_id", as: String.self)
+                try await self.enqueue(EnqueueSQL.asyncChain, parameters, in: tx)[0].decode("group_id", as: String.self)
             }
         }
         try await runInline(first)
@@ -186,34 +186,4 @@ extension Broker {
         }
     }
 
-    private enum SQL {
-        /// Enqueues one task of a group through the SQL API (baton.async_task).
-        static let asyncTask = PreparedStatement(name: "baton_async_task", sql: """
-            SELECT baton.async_task($1, $2::jsonb, $3::jsonb, $4, $5::interval, $10, $6::integer, $7::integer,
-                                    $8::interval, $9::interval, $13::boolean, $11, $12::boolean) AS id
-            """)
-        /// Enqueues one task of no group, its id made here ($9), its name $10 or its function's, its hook $11 and
-        /// save $12: the row baton.async_task would
-        /// write, without the function call (a tenth of an enqueue's time). The table's checks
-        /// still apply, and baton_enqueue's row policy; with no RETURNING it needs INSERT only.
-        /// In the caller's transaction ($13) it asks for the wake-up at commit, as async_task
-        /// does (0017): `baton.wake` is set as the row is made, before the trigger tasks_wake
-        /// reads it on the row's insert.
-        static let insertTask = PreparedStatement(name: "baton_insert_task", sql: """
-            WITH task AS (
-                INSERT INTO baton.tasks (id, name, func, args, kwargs, cache_ttl, priority, max_attempts, retry_delay,
-                                         timeout, hook, save)
-                VALUES (CASE WHEN $13::boolean THEN CASE set_config('baton.wake', 'on', true) WHEN 'on' THEN $9::uuid END
-                             ELSE $9::uuid END,
-                        coalesce($10, $1), $1, $2::jsonb, $3::jsonb, $4::interval, $5::integer, $6::integer,
-                        $7::interval, $8::interval, $11, $12::boolean)
-            )
-            SELECT $9::uuid AS id
-            """)
-        /// Enqueues a chain through the SQL API (baton.async_chain).
-        static let asyncChain = PreparedStatement(name: "baton_async_chain", sql: """
-            SELECT baton.async_chain($1::jsonb, $2, $3::interval, $4, $5::integer, $6::interval, $7::interval,
-                                     $10::boolean, $8, $9::boolean) AS group_id
-            """)
-    }
 }

@@ -53,6 +53,7 @@ public final class Cluster: Service, Sendable {
     let rescuer: Rescuer
     /// Calls the hooks of the tasks this cluster finished.
     let hooks: HookCaller
+    let fetcher: Fetcher
 
     public init(
         broker: Broker, registry: TaskRegistry = .stock, configuration: ClusterConfiguration = ClusterConfiguration(),
@@ -95,6 +96,9 @@ public final class Cluster: Service, Sendable {
                 wake.fire()
                 hooks.call(batch.hooked)
             })
+        fetcher = Fetcher(
+            broker: broker, configuration: configuration, functions: functions, logger: logger, state: state,
+            wake: wake, local: local, leases: leases, completer: completer)
     }
 
     /// Tasks finished (recorded) by this cluster so far.
@@ -144,7 +148,7 @@ public final class Cluster: Service, Sendable {
                 group.addTask { await self.work() }
             }
             await withGracefulShutdownHandler {
-                await fetch()
+                await fetcher.run()
             } onGracefulShutdown: {
                 self.shutdown()
             }
@@ -170,87 +174,4 @@ public final class Cluster: Service, Sendable {
 
     /// Whether the cluster has registered and begun to claim.
     var hasStarted: Bool { state.withLock { $0.started } }
-
-    /// Claims work while there is room and the queue may hold some; sleeps on the wake
-    /// signal otherwise. It looks without news when a delayed retry is due and every
-    /// `idleCheckInterval`, in case a notification was missed.
-    private func fetch() async {
-        var failures = 0
-        var lookAgainAt = ContinuousClock.now
-        while !Task.isCancelled && !state.withLock({ $0.stopping || !$0.abandoned.isEmpty }) {
-            let idleCheck = min(configuration.idleCheckInterval, configuration.heartbeatInterval)
-            let (running, depth, mayHaveMore) = state.withLock { ($0.running, $0.prefetch.depth, $0.queueMayHaveMore) }
-            let capacity = configuration.workers + depth
-            let room = capacity - running - local.count
-            // Claim in batches, when the local queue runs low, rather than a task or two each
-            // time a worker takes one. Outcomes waiting to be written hold their leases: claim
-            // no more while many wait. A cluster that took all there was waits for news.
-            let runningLow = local.count < configuration.workers || room * 2 >= capacity
-            let due = ContinuousClock.now >= lookAgainAt
-            if room > 0, runningLow, completer.backlog < 4 * Completer.maxBatch, mayHaveMore || due {
-                do {
-                    let news = state.withLock { $0.news }
-                    let tasks = try await claim(room)
-                    if failures > 0 { logger.info("claiming works again") }
-                    failures = 0
-                    let filled = tasks.count == room
-                    state.withLock { $0.queueMayHaveMore = filled || $0.news != news }
-                    local.push(tasks)
-                    if filled { continue }
-                    // Enqueues by SQL notify only clusters that say they wait (baton.await_work).
-                    if listens, try await awaitWork() {
-                        state.withLock { $0.queueMayHaveMore = true }
-                        continue
-                    }
-                    lookAgainAt = .now + idleCheck
-                    if let retry = try await nextRetry(), retry < lookAgainAt { lookAgainAt = retry }
-                } catch where Task.isCancelled {
-                    break
-                } catch {
-                    failures += 1
-                    logger.error("claiming failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
-                    lookAgainAt = .now + .milliseconds(min(5000, 50 << min(failures, 7)))
-                    _ = await wake.wait(until: lookAgainAt)
-                    continue
-                }
-            }
-            // Overdue with no room: the completer or a worker wakes the fetcher when there is.
-            _ = await wake.wait(until: lookAgainAt > .now ? lookAgainAt : .now + idleCheck)
-        }
-    }
-
-    private func claim(_ limit: Int) async throws -> [ClaimedTask] {
-        let started = ContinuousClock.now
-        let tasks = try await broker.withConnection(answeringWithin: configuration.answerLimit) { connection in
-            try await broker.worker.claim(
-                functions: functions, limit: limit, owner: configuration.name, lease: configuration.lease,
-                on: connection)
-        }
-        leases.hold(tasks.map(\.id), sent: started)
-        state.withLock { $0.prefetch.claimed(in: ContinuousClock.now - started) }
-        return tasks
-    }
-
-    /// Whether this cluster hears notifications (it does unless its broker polls).
-    private var listens: Bool {
-        if case .polling = broker.listening { false } else { true }
-    }
-
-    /// Marks this cluster as waiting for work; true when it should claim once more first.
-    private func awaitWork() async throws -> Bool {
-        try await broker.withConnection(answeringWithin: configuration.answerLimit) { [configuration] in
-            try await broker.worker.awaitWork(cluster: configuration.name, on: $0)
-        }
-    }
-
-    /// When the earliest delayed retry of this cluster's functions is due, if any: in a
-    /// millisecond at the soonest, so that a due task another claimer holds is not asked
-    /// for in a tight loop.
-    private func nextRetry() async throws -> ContinuousClock.Instant? {
-        guard let due = try await broker.withConnection(answeringWithin: configuration.answerLimit, { [functions] in
-            try await broker.worker.nextDue(functions: functions, on: $0)
-        })
-        else { return nil }
-        return .now + max(due, .milliseconds(1))
-    }
 }
