@@ -113,12 +113,12 @@ final class NotificationHub: Sendable {
 
     /// Listens until cancelled, reconnecting with backoff when the connection breaks.
     private func listen(on configuration: ConnectionConfiguration) async {
-        var backoff = Duration.milliseconds(50)
+        var backoff = ReconnectBackoff()
         while !Task.isCancelled {
             do {
                 let connection = try await Connection.connect(configuration)
                 try await connection.listen(on: BatonEvent.channel) { notifications in
-                    backoff = .milliseconds(50)
+                    backoff.listened()
                     listening(true)
                     for try await notification in notifications { dispatch(notification.payload) }
                 }
@@ -127,8 +127,7 @@ final class NotificationHub: Sendable {
                 listening(false, error: error)
             }
             guard !Task.isCancelled else { break }
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(5))
+            try? await Task.sleep(for: backoff.ended())
         }
         listening(false, error: CancellationError())
     }

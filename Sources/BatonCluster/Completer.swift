@@ -11,7 +11,8 @@ final class Completer: Sendable {
     typealias Outcome = (task: ClaimedTask, outcome: TaskOutcome)
 
     private struct State {
-        var pending: [Outcome] = []
+        var batches = OutcomeBatches<Outcome>(maxBatch: Completer.maxBatch, writers: Completer.writers)
+        /// The running writers, for `drain()`.
         var writers: [Int: Task<Void, Never>] = [:]
         var nextWriter = 0
     }
@@ -49,13 +50,12 @@ final class Completer: Sendable {
     }
 
     /// Outcomes not yet written.
-    var backlog: Int { state.withLock { $0.pending.count } }
+    var backlog: Int { state.withLock { $0.batches.pending.count } }
 
     /// Queues an outcome for the next batch; returns at once.
     func submit(_ task: ClaimedTask, _ outcome: TaskOutcome) {
         state.withLock { state in
-            state.pending.append((task, outcome))
-            guard state.writers.count < Self.writers else { return }
+            guard state.batches.submit((task, outcome)) else { return }
             state.nextWriter += 1
             let writer = state.nextWriter
             // Unstructured: recording goes on when the cluster is cancelled.
@@ -70,12 +70,10 @@ final class Completer: Sendable {
 
     private func write(as writer: Int) async {
         while let batch = state.withLock({ state -> [Outcome]? in
-            guard !state.pending.isEmpty else {
+            guard let batch = state.batches.nextBatch() else {
                 state.writers[writer] = nil
                 return nil
             }
-            let batch = Array(state.pending.prefix(Self.maxBatch))
-            state.pending.removeFirst(batch.count)
             return batch
         }) {
             await record(batch)
