@@ -1,6 +1,11 @@
 import Baton
 import Logging
 
+// Not swift-service-lifecycle's ServiceGroup: its graceful-shutdown and cancellation signals
+// are separate sets, so the same SIGTERM (or Ctrl-C) cannot mean "stop gracefully" the first
+// time and "hand back now" the second, and it does not see a signal caught while the process
+// was still starting (`StopSignals.catchNow()`). A `Cluster` is a `Service` all the same, for
+// an app that runs it in its own ServiceGroup (Examples/CustomWorker).
 extension Cluster {
     /// Runs until SIGTERM or SIGINT, for a worker process: the first signal stops claiming and
     /// gives running tasks `grace` to finish, then hands the rest back to the queue; a second
