@@ -43,7 +43,7 @@ import TestSupport
         let complete = try #require(run.output.range(of: "-- migrations/functions/baton.complete_tasks.sql\n"))
         let trigger = try #require(run.output.range(of: "-- migrations/triggers/baton.tasks_wake.sql\n"))
         #expect(tables.upperBound < complete.lowerBound && complete.upperBound < trigger.lowerBound)
-        #expect(run.output.components(separatedBy: "CREATE OR REPLACE FUNCTION baton.complete_tasks(").count == 2)
+        #expect(run.output.components(separatedBy: "CREATE OR REPLACE FUNCTION baton.claim_tasks(").count == 2)
     }
 
     @Test func anUnreachableDatabaseIsAClearErrorWithoutThePassword() throws {

@@ -125,7 +125,7 @@ import TestSupport
                 await connection.close()
                 let upgraded = try Self.schemaDump(old)
                 let current = try Self.schemaDump(fresh)
-                #expect(upgraded.contains("CREATE FUNCTION baton.complete_tasks("))
+                #expect(upgraded.contains("CREATE FUNCTION baton.claim_tasks("))
                 #expect(upgraded == current, "\(Self.firstDifference(upgraded, current))")
             }
         }
@@ -143,7 +143,7 @@ import TestSupport
                 await connection.close()
                 let made = try Self.schemaDump(printed)
                 let current = try Self.schemaDump(migrated)
-                #expect(made.contains("CREATE FUNCTION baton.complete_tasks("))
+                #expect(made.contains("CREATE FUNCTION baton.claim_tasks("))
                 #expect(made == current, "\(Self.firstDifference(made, current))")
             }
         }
