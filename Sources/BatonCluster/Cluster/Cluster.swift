@@ -6,13 +6,14 @@ import Synchronization
 
 /// Runs queued tasks of the functions its registry has: django-q's cluster.
 ///
-/// The fetcher claims in one statement as many tasks as its workers and its prefetch (deep
-/// for short tasks, shallow for long ones: `Prefetch`) have room for (`FOR UPDATE SKIP LOCKED`) into a local queue; `workers` workers take them in
-/// turn, each under its timeout; the completer records their outcomes in batches, which
+/// Its pieces: the `Fetcher` claims in one statement as many tasks as its workers and its
+/// prefetch (deep for short tasks, shallow for long ones: `Prefetch`) have room for
+/// (`FOR UPDATE SKIP LOCKED`) into a local queue; `workers` workers take them in turn, each
+/// under its timeout (`Executor`); the `Completer` records their outcomes in batches, which
 /// also retries failures and hands the next chain link straight to this cluster. An idle
-/// cluster sleeps until NOTIFY says work is queued, or a delayed retry is due. A heartbeat
-/// renews the leases of the work alive in it (`Leases`), through a graceful stop too, and
-/// the rescuer puts back the tasks of clusters that died.
+/// cluster sleeps until NOTIFY says work is queued, or a delayed retry is due. The
+/// `Heartbeat` renews the leases of the work alive in it (`Leases`), through a graceful stop
+/// too, and the `Rescuer` puts back the tasks of clusters that died.
 ///
 /// A `Service`: on graceful shutdown (or `shutdown()`) it stops claiming, lets running
 /// tasks finish and hands back the ones it had not started; cancelled, it hands back the

@@ -24,11 +24,11 @@ struct Fetcher: Sendable {
         var lookAgainAt = ContinuousClock.now
         while !Task.isCancelled && !state.withLock({ $0.stopping || !$0.abandoned.isEmpty }) {
             let idleCheck = min(configuration.idleCheckInterval, configuration.heartbeatInterval)
+            let (waiting, unwritten, due) = (local.count, completer.backlog, ContinuousClock.now >= lookAgainAt)
             let decision = state.withLock { state in
                 ClaimDecision(
                     workers: configuration.workers, depth: state.prefetch.depth, running: state.running,
-                    waiting: local.count, unwritten: completer.backlog, queueMayHaveMore: state.queueMayHaveMore,
-                    lookIsDue: ContinuousClock.now >= lookAgainAt)
+                    waiting: waiting, unwritten: unwritten, queueMayHaveMore: state.queueMayHaveMore, lookIsDue: due)
             }
             if let room = decision.claim {
                 do {
