@@ -26,7 +26,9 @@ enum MigratorSQL {
             LEFT JOIN pg_roles ON rolname = r.name
             WHERE pg_roles.oid IS NULL OR NOT has_schema_privilege(pg_roles.oid, 'baton', 'USAGE'))
         """
+    /// Grants Baton's roles what they need, making the missing ones when it may (pg_proc, pg_roles).
     static let grantRoles = "SELECT baton.grant_roles()"
+    /// Baton's roles that do not exist (pg_roles).
     static let missingRoles = """
         SELECT r.name FROM unnest(ARRAY['baton_enqueue', 'baton_worker', 'baton_read']) AS r (name)
         WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name)

@@ -23,12 +23,14 @@ enum ResultSQL {
         """
     /// The length a chain expects (groups primary key).
     static let groupLength = "SELECT length FROM baton.groups WHERE id = $1"
+    /// How many results a group has, failures only or cached only when asked (results_group,
+    /// cached_results_group).
     static let count = """
         SELECT count(*) AS count FROM baton.all_results
         WHERE group_id = $1 AND (NOT $2::boolean OR NOT success) AND (cached OR NOT $3::boolean)
         """
     /// A group's results leave it; the group's row goes once it has no unfinished task
-    /// (results_group, tasks_chain_link).
+    /// (results_group, cached_results_group, tasks_group_position).
     static let ungroupResults = """
         WITH stored AS (
             UPDATE baton.results SET group_id = NULL, chain_position = NULL WHERE group_id = $1 RETURNING 1
