@@ -11,20 +11,16 @@ struct Baseline {
 
     /// Single-row INSERT, one per transaction, from `connections` connections: rows/s.
     func inserts(_ count: Int) async throws -> Double {
-        try await withTable { table, _ in
+        try await withTable { _ in
             try await timed(count) { connection, share in
-                let statement = PreparedStatement(name: "bench_insert", sql: """
-                    INSERT INTO \(table) (id, name, func, args, kwargs)
-                    VALUES (baton.new_id(), $1, $1, $2::jsonb, $3::jsonb)
-                    """)
-                for _ in 0..<share { _ = try await connection.query(statement, "baton.echo", "[]", "{}") }
+                for _ in 0..<share { _ = try await connection.query(BaselineSQL.insert, "baton.echo", "[]", "{}") }
             }
         }
     }
 
     /// COPY of `count` rows, `chunk` rows per statement, from one connection: rows/s.
     func copies(_ count: Int, chunk: Int = 5_000) async throws -> Double {
-        try await withTable { table, connection in
+        try await withTable { connection in
             let started = ContinuousClock.now
             var left = count
             while left > 0 {
@@ -32,7 +28,7 @@ struct Baseline {
                 for id in UUID.timeOrdered(count: min(chunk, left)) {
                     rows.append([id.lowercasedText, "baton.echo", "baton.echo", "[]", "{}"])
                 }
-                try await connection.copy("COPY \(table) (id, name, func, args, kwargs) FROM STDIN", rows)
+                try await connection.copy(BaselineSQL.copy, rows)
                 left -= rows.count
             }
             return Measure.rate(count, in: ContinuousClock.now - started)
@@ -43,17 +39,11 @@ struct Baseline {
     /// index) and complete them (`DELETE`), one transaction per batch, from `connections`
     /// connections: rows/s.
     func claimAndComplete(_ count: Int, batch: Int) async throws -> Double {
-        try await withQueue(count) { table, _ in
+        try await withQueue(count) { _ in
             try await timed(count) { connection, _ in
-                let claim = PreparedStatement(name: "bench_claim", sql: """
-                    SELECT id FROM \(table) WHERE state = 'queued' ORDER BY priority DESC, run_at, id
-                    LIMIT $1::integer FOR UPDATE SKIP LOCKED
-                    """)
-                let complete = PreparedStatement(
-                    name: "bench_complete", sql: "DELETE FROM \(table) WHERE id = ANY ($1::uuid[])")
                 while try await connection.transaction({ tx in
-                    let ids = try await tx.query(claim, batch).map { try $0.decode(0, as: UUID.self) }
-                    if !ids.isEmpty { _ = try await tx.query(complete, ids) }
+                    let ids = try await tx.query(BaselineSQL.claim, batch).map { try $0.decode(0, as: UUID.self) }
+                    if !ids.isEmpty { _ = try await tx.query(BaselineSQL.complete, ids) }
                     return !ids.isEmpty
                 }) {}
             }
@@ -66,38 +56,16 @@ struct Baseline {
     /// claimed rows and `INSERT` of their result rows into a table shaped like
     /// baton.results, one statement, autocommit), from `connections` connections: rows/s.
     func claimCompleteAndRecord(_ count: Int, batch: Int) async throws -> Double {
-        try await withQueue(count) { table, setup in
-            let results = "\(table)_results"
-            // A run that failed may have left it; the bench's database goes at the end anyway.
-            try await setup.execute(script: """
-                DROP TABLE IF EXISTS \(results);
-                CREATE TABLE \(results) (LIKE baton.results INCLUDING ALL)
-                """)
+        try await withQueue(count) { setup in
+            try await setup.execute(script: BaselineSQL.createResults)
             let rate = try await timed(count) { connection, _ in
-                let claim = PreparedStatement(name: "bench_lease", sql: """
-                    UPDATE \(table) AS t
-                    SET state = 'running', attempts = t.attempts + 1, lease_owner = 'bench',
-                        lease_expires_at = now() + interval '1 minute', started_at = now()
-                    WHERE set_config('synchronous_commit', 'off', true) = 'off' AND t.id IN (
-                        SELECT id FROM \(table) WHERE state = 'queued' ORDER BY priority DESC, run_at, id
-                        LIMIT $1::integer FOR UPDATE SKIP LOCKED)
-                    RETURNING t.id
-                    """)
-                let complete = PreparedStatement(name: "bench_record", sql: """
-                    WITH gone AS (DELETE FROM \(table) WHERE id = ANY ($1::uuid[]) RETURNING *)
-                    INSERT INTO \(results) (id, name, func, args, kwargs, result, success, attempts, worker,
-                                            enqueued_at, started_at)
-                    SELECT id, name, func, args, kwargs, 'null', true, attempts, lease_owner, enqueued_at,
-                           started_at
-                    FROM gone
-                    """)
                 while true {
-                    let ids = try await connection.query(claim, batch).map { try $0.decode(0, as: UUID.self) }
+                    let ids = try await connection.query(BaselineSQL.lease, batch).map { try $0.decode(0, as: UUID.self) }
                     if ids.isEmpty { break }
-                    _ = try await connection.query(complete, ids)
+                    _ = try await connection.query(BaselineSQL.record, ids)
                 }
             }
-            try await setup.execute(script: "DROP TABLE \(results)")
+            try await setup.execute(script: BaselineSQL.dropResults)
             return rate
         }
     }
@@ -105,26 +73,19 @@ struct Baseline {
     /// Claim and complete in one statement (`DELETE ... WHERE id IN (SELECT ... FOR UPDATE
     /// SKIP LOCKED)`), `batch` rows each, autocommit: the fewest round trips there are.
     func claimAndCompleteInOneStatement(_ count: Int, batch: Int) async throws -> Double {
-        try await withQueue(count) { table, _ in
+        try await withQueue(count) { _ in
             try await timed(count) { connection, _ in
-                let statement = PreparedStatement(name: "bench_claim_delete", sql: """
-                    DELETE FROM \(table) WHERE id IN (
-                        SELECT id FROM \(table) WHERE state = 'queued' ORDER BY priority DESC, run_at, id
-                        LIMIT $1::integer FOR UPDATE SKIP LOCKED)
-                    """)
-                while try await connection.query(statement, batch).affectedRows > 0 {}
+                while try await connection.query(BaselineSQL.claimAndDelete, batch).affectedRows > 0 {}
             }
         }
     }
 
     /// The table with `count` queued rows, vacuumed and analysed.
-    private func withQueue(_ count: Int, _ body: (String, Connection) async throws -> Double) async throws -> Double {
-        try await withTable { table, setup in
-            try await setup.execute(
-                "INSERT INTO \(table) (id, name, func) SELECT baton.new_id(), 'baton.echo', 'baton.echo' "
-                    + "FROM generate_series(1, $1::integer)", count)
-            try await setup.execute(script: "VACUUM ANALYZE \(table)")
-            return try await body(table, setup)
+    private func withQueue(_ count: Int, _ body: (Connection) async throws -> Double) async throws -> Double {
+        try await withTable { setup in
+            try await setup.execute(BaselineSQL.fill, count)
+            try await setup.execute(script: BaselineSQL.vacuum)
+            return try await body(setup)
         }
     }
 
@@ -147,21 +108,17 @@ struct Baseline {
         return Measure.rate(count, in: elapsed)
     }
 
-    /// A table shaped like baton.tasks, dropped afterwards.
-    private func withTable<R>(_ body: (String, Connection) async throws -> R) async throws -> R {
+    /// A table shaped like baton.tasks (`BaselineSQL.table`), dropped afterwards.
+    private func withTable<R>(_ body: (Connection) async throws -> R) async throws -> R {
         let setup = try await Connection.connect(configuration)
-        let table = "bench_baseline"
-        try await setup.execute(script: """
-            DROP TABLE IF EXISTS \(table);
-            CREATE TABLE \(table) (LIKE baton.tasks INCLUDING ALL)
-            """)
+        try await setup.execute(script: BaselineSQL.createTable)
         do {
-            let value = try await body(table, setup)
-            try await setup.execute(script: "DROP TABLE \(table)")
+            let value = try await body(setup)
+            try await setup.execute(script: BaselineSQL.dropTable)
             await setup.close()
             return value
         } catch {
-            try? await setup.execute(script: "DROP TABLE \(table)")
+            try? await setup.execute(script: BaselineSQL.dropTable)
             await setup.close()
             throw error
         }
