@@ -75,7 +75,7 @@ public struct Migrator: Sendable {
     /// may call one defined in a later file), and records their checksums.
     private func apply(_ changed: [SchemaObject], on connection: Connection) async throws {
         try await connection.transaction { tx in
-            try await tx.execute("SET LOCAL check_function_bodies = off")
+            try await tx.execute(MigratorSQL.bodiesUnchecked)
             for object in changed {
                 do {
                     try await tx.execute(script: object.sql)
@@ -117,13 +117,13 @@ public struct Migrator: Sendable {
     private func withLock<R: Sendable>(
         on connection: Connection, _ body: () async throws -> R
     ) async throws -> R {
-        try await connection.execute("SELECT pg_advisory_lock($1)", Self.lockKey)
+        try await connection.execute(MigratorSQL.lock, Self.lockKey)
         do {
             let value = try await body()
-            try await connection.execute("SELECT pg_advisory_unlock($1)", Self.lockKey)
+            try await connection.execute(MigratorSQL.unlock, Self.lockKey)
             return value
         } catch {
-            _ = try? await connection.execute("SELECT pg_advisory_unlock($1)", Self.lockKey)
+            _ = try? await connection.execute(MigratorSQL.unlock, Self.lockKey)
             throw error
         }
     }

@@ -86,14 +86,14 @@ struct BenchCommand: AsyncParsableCommand {
         let server = try database.configuration()
         let name = "baton_bench_\(UUID().uuidString.prefix(8).lowercased())"
         let admin = try await Connection.connect(server)
-        try await admin.execute(script: "CREATE DATABASE \(name)")
+        try await admin.execute(script: BenchSQL.createDatabase(name))
         do {
             let figures = try await measure(on: server, database: name)
-            try await admin.execute(script: "DROP DATABASE \(name) WITH (FORCE)")
+            try await admin.execute(script: BenchSQL.dropDatabase(name))
             await admin.close()
             try BenchReport(figures: figures).print(json: json)
         } catch {
-            try? await admin.execute(script: "DROP DATABASE \(name) WITH (FORCE)")
+            try? await admin.execute(script: BenchSQL.dropDatabase(name))
             await admin.close()
             throw error
         }

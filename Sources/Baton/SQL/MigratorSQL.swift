@@ -1,5 +1,10 @@
 /// The migrator's statements.
 enum MigratorSQL {
+    /// The migrators' lock ($1: `Migrator.lockKey`), held by the session while it migrates.
+    static let lock = "SELECT pg_advisory_lock($1)"
+    static let unlock = "SELECT pg_advisory_unlock($1)"
+    /// Function bodies checked only once every object file of the transaction is in.
+    static let bodiesUnchecked = "SET LOCAL check_function_bodies = off"
     /// The migrations table itself, before any migration runs.
     static let bootstrap = """
         CREATE SCHEMA IF NOT EXISTS baton;

@@ -28,7 +28,7 @@ struct ClusterMemory {
                 peak = max(peak, residentMegabytes(of: process.processIdentifier))
                 guard sample % 20 == 0 || firstTenth == nil else { continue }
                 let left = try await broker.pool.withConnection { connection in
-                    try await connection.query("SELECT count(*) FROM baton.tasks")[0].decode(0, as: Int.self)
+                    try await connection.query(BenchSQL.queued)[0].decode(0, as: Int.self)
                 }
                 if firstTenth == nil, left <= count - count / 10 { firstTenth = peak }
                 if left == 0 { break }

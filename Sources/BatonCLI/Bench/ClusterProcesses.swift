@@ -28,7 +28,7 @@ enum ClusterProcess {
     /// The queue holds no task, as `broker` sees it.
     static func queueIsEmpty(_ broker: Broker) async throws -> Bool {
         try await broker.pool.withConnection { connection in
-            try await !connection.query("SELECT EXISTS (SELECT 1 FROM baton.tasks)")[0].decode(0, as: Bool.self)
+            try await !connection.query(BenchSQL.anyQueued)[0].decode(0, as: Bool.self)
         }
     }
 
@@ -73,7 +73,7 @@ struct ClusterProcesses {
             }
             try await ClusterProcess.wait(until: "\(clusters) clusters registered", processes) {
                 try await broker.pool.withConnection { connection in
-                    try await connection.query("SELECT count(*) >= $1 FROM baton.clusters", clusters)[0]
+                    try await connection.query(BenchSQL.clustersRegistered, clusters)[0]
                         .decode(0, as: Bool.self)
                 }
             }

@@ -27,13 +27,13 @@ struct ColdDrain {
     /// One drain of `count` tasks: tasks/s.
     func measure(_ count: Int, queue: Queue, progress: (String) -> Void) async throws -> Double {
         let name = "\(database)_\(queue.rawValue)"
-        try await administer("CREATE DATABASE \(name)")
+        try await administer(BenchSQL.createDatabase(name))
         do {
             let rate = try await drain(count, queue: queue, on: server.with(database: name), progress: progress)
-            try await administer("DROP DATABASE \(name) WITH (FORCE)")
+            try await administer(BenchSQL.dropDatabase(name))
             return rate
         } catch {
-            try? await administer("DROP DATABASE \(name) WITH (FORCE)")
+            try? await administer(BenchSQL.dropDatabase(name))
             throw error
         }
     }
@@ -44,19 +44,15 @@ struct ColdDrain {
         try await Broker.with(configuration: configuration, maxConnections: 1) { broker in
             try await broker.pool.withConnection { connection in
                 try await Migrator().migrate(on: connection)
-                try await connection.execute(script: "ALTER TABLE baton.tasks SET (autovacuum_enabled = off)")
+                try await connection.execute(script: BenchSQL.autovacuumOff)
                 if queue == .stale {
                     progress("\(queue.rawValue) queue: churning \(count * Self.churn) tasks")
-                    try await connection.execute(script: "ANALYZE baton.tasks")
-                    try await connection.execute(
-                        "SELECT count(baton.async_task('baton.echo', notify => false)) FROM generate_series(1, $1::integer)",
-                        count * Self.churn)
-                    try await connection.execute(script: "DELETE FROM baton.tasks")
+                    try await connection.execute(script: BenchSQL.analyzeQueue)
+                    try await connection.execute(BenchSQL.enqueueSilently, count * Self.churn)
+                    try await connection.execute(script: BenchSQL.deleteQueue)
                 }
                 progress("\(queue.rawValue) queue: enqueueing \(count) tasks by SQL")
-                try await connection.execute(
-                    "SELECT count(baton.async_task('baton.echo', jsonb_build_array(i))) FROM generate_series(1, $1::integer) AS i",
-                    count)
+                try await connection.execute(BenchSQL.enqueueBySQL, count)
             }
             progress("\(queue.rawValue) queue: baton cluster draining \(count) tasks")
             let started = ContinuousClock.now

@@ -33,7 +33,7 @@ struct SQLEnqueue {
             let ready = wakeup == .never ? "baton.clusters" : "baton.waiting_clusters"
             try await ClusterProcess.wait(until: "the cluster waiting for work", [process]) {
                 try await broker.pool.withConnection { connection in
-                    try await connection.query("SELECT EXISTS (SELECT 1 FROM \(ready))")[0].decode(0, as: Bool.self)
+                    try await connection.query(BenchSQL.anyRow(in: ready))[0].decode(0, as: Bool.self)
                 }
             }
             let call = "baton.async_task('baton.echo', $1::jsonb"

@@ -70,10 +70,8 @@ extension Workloads {
             running.cancel()
             try await running.value
             let dead = try await broker.pool.withConnection { connection in
-                try await connection.execute(script: "SELECT pg_stat_force_next_flush()")
-                return try await connection.query(
-                    "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = 'baton.tasks'::regclass"
-                )[0].decode(0, as: Int.self)
+                try await connection.execute(script: BenchSQL.flushStatistics)
+                return try await connection.query(BenchSQL.deadTuples)[0].decode(0, as: Int.self)
             }
             try await empty(broker)
             return (rates, dead)
@@ -83,12 +81,10 @@ extension Workloads {
     /// Queues no-op tasks until `count` are queued, in one statement.
     func fill(_ broker: Broker, to count: Int) async throws {
         try await broker.pool.withConnection { connection in
-            let queued = try await connection.query("SELECT count(*) FROM baton.tasks")[0].decode(0, as: Int.self)
+            let queued = try await connection.query(BenchSQL.queued)[0].decode(0, as: Int.self)
             guard queued < count else { return }
-            try await connection.execute(
-                "INSERT INTO baton.tasks (id, name, func) SELECT baton.new_id(), 'baton.echo', 'baton.echo' "
-                    + "FROM generate_series(1, $1::integer)", count - queued)
-            try await connection.execute(script: "VACUUM ANALYZE baton.tasks")
+            try await connection.execute(BenchSQL.fill, count - queued)
+            try await connection.execute(script: BenchSQL.vacuumQueue)
         }
     }
 }

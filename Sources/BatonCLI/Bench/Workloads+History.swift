@@ -20,27 +20,16 @@ extension Workloads {
                 let rows = min(chunk, history - written)
                 progress("history: recording \(written + rows) of \(history) results")
                 try await broker.pool.withConnection { connection in
-                    try await connection.execute("""
-                        INSERT INTO baton.results (id, name, func, args, kwargs, result, success, group_id,
-                                                   chain_position, attempts, worker, enqueued_at, started_at,
-                                                   stopped_at)
-                        SELECT baton.new_id(), CASE WHEN i % 100 = 0 THEN 'report-' || i ELSE 'baton.echo' END,
-                               'baton.echo', jsonb_build_array(i), '{}', to_jsonb(i), true,
-                               CASE WHEN i % 10 = 0 THEN 'chain-' || (i / 100) END,
-                               CASE WHEN i % 10 = 0 THEN (i / 10) % 10 END, 1, 'bench:1',
-                               at - interval '2 ms', at - interval '1 ms', at
-                        FROM generate_series($1::bigint, $2::bigint) AS i,
-                             LATERAL (SELECT now() - interval '30 days' * (1 - i::double precision / $3) AS at) AS t
-                        """, written + 1, written + rows, history)
+                    try await connection.execute(BenchSQL.history, written + 1, written + rows, history)
                 }
                 written += rows
             }
             progress("history: analysing \(history) results")
             try await broker.pool.withConnection { connection in
-                try await connection.execute(script: "VACUUM ANALYZE baton.results")
+                try await connection.execute(script: BenchSQL.vacuumResults)
                 // Writing the history leaves gigabytes for the next checkpoint, which would
                 // otherwise write them during the runs; it needs pg_checkpoint (or superuser).
-                try? await connection.execute(script: "CHECKPOINT")
+                try? await connection.execute(script: BenchSQL.checkpoint)
             }
             var rates: [Double] = []
             for run in 1...runs {

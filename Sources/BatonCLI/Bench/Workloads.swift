@@ -81,13 +81,7 @@ struct Workloads {
     /// The hand-offs as the database saw them: from link n's recorded stop to link n+1's.
     private func recordedHandOffs(_ broker: Broker) async throws -> [Duration] {
         try await broker.pool.withConnection { connection in
-            try await connection.query("""
-                SELECT ms FROM (
-                    SELECT extract(epoch FROM stopped_at - lag(stopped_at) OVER (
-                               PARTITION BY group_id ORDER BY chain_position)) * 1000 AS ms
-                    FROM baton.results WHERE group_id IS NOT NULL) AS gaps
-                WHERE ms IS NOT NULL
-                """).map { .microseconds(Int64(try $0.decode(0, as: Double.self) * 1000)) }
+            try await connection.query(BenchSQL.recordedHandOffs).map { .microseconds(Int64(try $0.decode(0, as: Double.self) * 1000)) }
         }
     }
 
@@ -186,10 +180,7 @@ struct Workloads {
     /// Leaves the queue and results empty for the next run.
     func empty(_ broker: Broker) async throws {
         try await broker.pool.withConnection { connection in
-            try await connection.execute(script: """
-                TRUNCATE baton.tasks, baton.results, baton.cached_results, baton.groups, baton.clusters,
-                         baton.waiting_clusters
-                """)
+            try await connection.execute(script: BenchSQL.empty)
         }
     }
 }
