@@ -36,8 +36,9 @@ extension Migrator {
         return rows.sorted { $0.version < $1.version }
     }
 
-    /// The pending migrations; throws when an applied one changed.
-    func check(on connection: Connection) async throws -> [Migration] {
+    /// The pending migrations, and whether the database holds one this program does not
+    /// have (a later release migrated it); throws when an applied one changed.
+    func check(on connection: Connection) async throws -> (pending: [Migration], migratedByLaterRelease: Bool) {
         try await connection.execute(script: MigratorSQL.bootstrap)
         let statuses = try await status(on: connection)
         if let changed = statuses.first(where: { if case .changed = $0.state { true } else { false } }),
@@ -49,7 +50,8 @@ extension Migrator {
                     + "restore the file and put the change in a new migration")
         }
         let pending = Set(statuses.filter { $0.state == .pending }.map(\.version))
-        return migrations.filter { pending.contains($0.version) }
+        let later = statuses.contains { if case .unknown = $0.state { true } else { false } }
+        return (migrations.filter { pending.contains($0.version) }, later)
     }
 
     private struct Record {

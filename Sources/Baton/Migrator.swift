@@ -42,7 +42,7 @@ public struct Migrator: Sendable {
     public func migrate(on connection: Connection) async throws -> Applied {
         try await withLock(on: connection) {
             var applied = Applied()
-            let pending = try await check(on: connection)
+            let (pending, migratedByLaterRelease) = try await check(on: connection)
             for migration in pending {
                 do {
                     try await connection.transaction { tx in
@@ -56,7 +56,7 @@ public struct Migrator: Sendable {
                 applied.migrations.append(migration)
             }
             let changed = try await changedObjects(on: connection)
-            if try await hasLaterMigrations(on: connection) {
+            if migratedByLaterRelease {
                 applied.leftToLaterRelease = changed
             } else if !changed.isEmpty {
                 try await apply(changed, on: connection)
@@ -95,11 +95,6 @@ public struct Migrator: Sendable {
         let recorded = try await connection.query(MigratorSQL.objectsRecorded, objects.map(\.path), objects.map(\.sql))
         let changed = Set(try recorded.filter { try !$0.decode("current", as: Bool.self) }.map { try $0.decode("path", as: String.self) })
         return objects.filter { changed.contains($0.path) }
-    }
-
-    /// Whether the database holds a numbered migration this program does not have.
-    private func hasLaterMigrations(on connection: Connection) async throws -> Bool {
-        try await connection.query(MigratorSQL.laterMigrations, migrations.map(\.version))[0].decode(0, as: Bool.self)
     }
 
     /// The whole current schema as one script, for review or for psql: the migrations

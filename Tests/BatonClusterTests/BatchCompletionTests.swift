@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `Broker.complete(_:owner:functions:lease:on:)`: many outcomes in one transaction keep
+/// `broker.worker.complete(_:owner:functions:lease:on:)`: many outcomes in one transaction keep
 /// every guarantee of completing them one at a time.
 @Suite struct BatchCompletionTests {
     let owner = "batch-test-owner"

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `Broker.claim` (`baton.claim_tasks`): the claim order, and each task leased once.
+/// `broker.worker.claim` (`baton.claim_tasks`): the claim order, and each task leased once.
 @Suite struct ClaimTests {
     func claim(_ broker: Broker, limit: Int, owner: String = "claim-test") async throws -> [ClaimedTask] {
         try await broker.pool.withConnection { connection in

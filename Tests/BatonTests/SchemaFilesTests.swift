@@ -104,10 +104,7 @@ import TestSupport
     /// `pg_dump -n baton --no-owner --no-privileges --inserts` of it) migrates to the schema a
     /// new database gets, and keeps its records, so that the earlier release stays healthy.
     @Test func aDatabaseOfTheReleaseBefore0019UpgradesToTheCurrentSchema() async throws {
-        try await TestDatabase.withTemporaryDatabase { fresh in
-            let connection = try await Connection.connect(fresh)
-            try await Migrator().migrate(on: connection)
-            await connection.close()
+        try await TestDatabase.withMigratedDatabase { fresh in
             try await TestDatabase.withTemporaryDatabase { old in
                 let connection = try await Connection.connect(old)
                 try await connection.execute(script: try Self.release0018Dump())
@@ -133,10 +130,7 @@ import TestSupport
 
     /// `baton migrate --print` (`Migrator.script`) makes the schema `baton migrate` makes.
     @Test func thePrintedSchemaIsTheMigratedOne() async throws {
-        try await TestDatabase.withTemporaryDatabase { migrated in
-            let connection = try await Connection.connect(migrated)
-            try await Migrator().migrate(on: connection)
-            await connection.close()
+        try await TestDatabase.withMigratedDatabase { migrated in
             try await TestDatabase.withTemporaryDatabase { printed in
                 let connection = try await Connection.connect(printed)
                 try await connection.execute(script: Migrator().script)

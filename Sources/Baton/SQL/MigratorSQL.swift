@@ -47,8 +47,6 @@ enum MigratorSQL {
                    WHERE o.path = f.path AND o.checksum = encode(sha256(convert_to(f.sql, 'UTF8')), 'hex')) AS current
         FROM unnest($1::text[], $2::text[]) AS f (path, sql)
         """
-    /// Whether a version other than these was applied (primary key scan).
-    static let laterMigrations = "SELECT EXISTS (SELECT 1 FROM baton.schema_migrations WHERE version <> ALL ($1::integer[]))"
     /// Records one applied object file with the checksum of its text.
     static let recordObject = """
         INSERT INTO baton.schema_objects (path, checksum) VALUES ($1, encode(sha256(convert_to($2, 'UTF8')), 'hex'))
