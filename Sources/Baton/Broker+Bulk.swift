@@ -11,6 +11,8 @@ extension Broker {
     ///
     /// - Parameters:
     ///   - tasks: the calls, enqueued in this order (each with priority `priority`).
+    ///   - queue: the queue of every task whose options name none.
+    ///   - runAt, delay: when they may first run (one or the other), by default at once.
     ///   - transaction: the caller's open transaction: the tasks exist only if it commits.
     /// - Returns: the tasks' ids, in the order given.
     /// - Throws: `BatonError.invalidArgument` for a call with no function name or arguments
@@ -19,37 +21,44 @@ extension Broker {
     public func asyncTasks(
         _ tasks: [TaskCall], group: String? = nil, cached: Caching? = nil, priority: Int = 0, maxAttempts: Int? = nil,
         retryDelay: Duration? = nil, timeout: Duration? = nil, hook: String? = nil, save: Bool = true,
-        in transaction: Transaction? = nil
+        queue: String = QueueName.default, runAt: Date? = nil, delay: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> [UUID] {
         guard !tasks.isEmpty else { return [] }
+        let start = try StartTime(runAt: runAt, delay: delay)
         let call = LinkOptions(
             timeout: timeout ?? defaults.timeout, maxAttempts: maxAttempts ?? defaults.maxAttempts,
-            retryDelay: retryDelay ?? defaults.retryDelay, priority: priority, hook: hook, save: save)
+            retryDelay: retryDelay ?? defaults.retryDelay, priority: priority, hook: hook, save: save, queue: queue)
         let cached = cached ?? defaults.cached
         if signals.observesEnqueues {
             for task in tasks { signals.willEnqueue(task.function, args: task.args, kwargs: task.kwargs, group: group) }
         }
         let ids = UUID.timeOrdered(count: tasks.count)
         let copies = try await mayCopy(transaction)
-        // COPY's rows, or the JSON of the INSERT that stands in for it.
-        var rows = CopyRows()
-        var columns = BulkColumns()
+        var rows: [BulkRow] = []
+        rows.reserveCapacity(tasks.count)
         for (index, (task, id)) in zip(tasks, ids).enumerated() {
             guard !task.function.isEmpty else {
                 throw BatonError(code: .invalidArgument, message: "task \(index) has no function name; nothing was enqueued")
             }
             let row = try BulkRow(task, id: id, options: task.options.over(call), label: "task \(index)")
             try checkSize(row.args.utf8.count + row.kwargs.utf8.count, of: "task \(index) (\(task.function))'s arguments")
-            if copies { rows.append(row.copyFields(group: group, cached: cached.interval)) } else { try columns.append(row) }
+            rows.append(row)
         }
-        let copied = rows
-        let inserted: [any SQLEncodable] = [columns.text, group, cached.interval]
+        let written = rows
+        let cachedInterval = cached.interval
         try await enqueueInTransaction(transaction) { tx in
             if let group { _ = try await tx.query(BulkSQL.joinGroup, [group]) }
+            // The database's clock, read in the transaction (the column's default when no time is given).
+            let runAt: String = try await tx.query(BulkSQL.startTime, start.parameters)[0].decode(0)
             if copies {
+                // COPY's rows, or the JSON of the INSERT that stands in for it.
+                var copied = CopyRows()
+                for row in written { copied.append(row.copyFields(group: group, cached: cachedInterval, runAt: runAt)) }
                 try await tx.copy(BulkSQL.copyTasks, copied)
             } else {
-                _ = try await tx.query(BulkSQL.insertTasks, inserted)
+                var columns = BulkColumns()
+                for row in written { try columns.append(row) }
+                _ = try await tx.query(BulkSQL.insertTasks, [columns.text, group, cachedInterval, runAt])
             }
         }
         return ids

@@ -18,6 +18,9 @@ extension Broker {
     ///     calls with its record once the outcome is recorded, django-q's `hook`.
     ///   - save: false keeps a successful result out of `baton.results` (a failure is kept;
     ///     a cached result still goes to the cache), django-q's `save`.
+    ///   - queue: the queue it goes to; a cluster runs it when it serves that queue.
+    ///   - runAt, delay: when it may first run (one or the other; a delay counts from the
+    ///     enqueue, by the database's clock); by default at once.
     /// - Returns: the task's id.
     /// - Throws: `BatonError.invalidArgument` for bad input (nothing is enqueued).
     @discardableResult
@@ -25,7 +28,8 @@ extension Broker {
         _ function: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:], group: String? = nil,
         cached: Caching? = nil, sync: Bool? = nil, priority: Int = 0, maxAttempts: Int? = nil,
         retryDelay: Duration? = nil, timeout: Duration? = nil, taskName: String? = nil, hook: String? = nil,
-        save: Bool = true, in transaction: Transaction? = nil
+        save: Bool = true, queue: String = QueueName.default, runAt: Date? = nil, delay: Duration? = nil,
+        in transaction: Transaction? = nil
     ) async throws -> UUID {
         let sync = sync ?? defaults.sync
         let (cached, maxAttempts, retryDelay, timeout) =
@@ -36,6 +40,8 @@ extension Broker {
             throw BatonError(code: .invalidArgument, message: "a task name cannot be empty; leave it out to use the function's")
         }
         try checkHook(hook)
+        try QueueName.check(queue)
+        let start = try StartTime(runAt: runAt, delay: delay)
         guard !function.isEmpty else {
             throw BatonError(code: .invalidArgument, message: "the task has no function name; nothing was enqueued")
         }
@@ -48,9 +54,11 @@ extension Broker {
         signals.willEnqueue(function, args: args, kwargs: kwargs, group: group)
         // A task of a group goes through baton.async_task, which joins (or creates) the group
         // in the same statement; any other is one INSERT, as asyncTasks writes its rows.
+        let placed: [any SQLEncodable] = [queue] + start.parameters
         let (statement, parameters) = group.map {
-            (EnqueueSQL.asyncTask, [function, argsText, kwargsText, $0] + options + [taskName, hook, save])
-        } ?? (EnqueueSQL.insertTask, [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0], taskName, hook, save])
+            (EnqueueSQL.asyncTask, [function, argsText, kwargsText, $0] + options + [taskName, hook, save] + placed)
+        } ?? (EnqueueSQL.insertTask,
+              [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0], taskName, hook, save] + placed)
         guard sync else {
             return try await invalidInputAsBatonError {
                 try await enqueue(statement, parameters, in: transaction)[0].decode("id")
@@ -70,18 +78,21 @@ extension Broker {
     /// - Parameters:
     ///   - group: the chain's group id; a new UUID when nil. It must not exist yet.
     ///   - policy: what a failing link does to the rest: `.stop` (default) or `.continue`.
+    ///   - queue: the queue of every link whose options name none.
+    ///   - runAt, delay: when the first link may run (one or the other); by default at once.
     ///   - transaction: the caller's open transaction: the chain exists only if it commits.
     /// - Returns: the chain's group id.
     @discardableResult
     public func asyncChain(
         _ links: [ChainLink], group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
         policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
-        timeout: Duration? = nil, hook: String? = nil, save: Bool = true, in transaction: Transaction? = nil
+        timeout: Duration? = nil, hook: String? = nil, save: Bool = true, queue: String = QueueName.default,
+        runAt: Date? = nil, delay: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> String {
         try await asyncChain(
             json: try JSONValue.array(links.map(\.json)).jsonText(), group: group, cached: cached, sync: sync,
             policy: policy, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout, hook: hook, save: save,
-            in: transaction)
+            queue: queue, runAt: runAt, delay: delay, in: transaction)
     }
 
     /// Enqueues a chain given as JSON text in the seed's format, `[[func, [args], {kwargs}], ...]`
@@ -94,7 +105,8 @@ extension Broker {
     public func asyncChain(
         json chainText: String, group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
         policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
-        timeout: Duration? = nil, hook: String? = nil, save: Bool = true, in transaction: Transaction? = nil
+        timeout: Duration? = nil, hook: String? = nil, save: Bool = true, queue: String = QueueName.default,
+        runAt: Date? = nil, delay: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> String {
         let sync = sync ?? defaults.sync
         let (cached, maxAttempts, retryDelay, timeout) =
@@ -102,6 +114,8 @@ extension Broker {
              timeout ?? defaults.timeout)
         try refuseSyncInTransaction(sync, transaction)
         try checkHook(hook)
+        try QueueName.check(queue)
+        let start = try StartTime(runAt: runAt, delay: delay)
         try checkSize(chainText.utf8.count, of: "the chain")
         guard let parsed = try? JSONValue.parse(chainText) else {
             throw BatonError(code: .invalidArgument, message: "the chain is not valid JSON: \(chainText.prefix(200))")
@@ -111,8 +125,8 @@ extension Broker {
         }
         let parameters: [any SQLEncodable] = [
             chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
-            timeout?.postgresInterval, hook, save,
-        ]
+            timeout?.postgresInterval, hook, save, queue,
+        ] + start.parameters
         guard sync else {
             return try await invalidInputAsBatonError {
                 try await enqueue(EnqueueSQL.asyncChain, parameters, in: transaction)[0].decode("group_id")

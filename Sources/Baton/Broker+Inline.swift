@@ -31,10 +31,12 @@ extension Broker {
     func runInline(_ first: InlineTask) async throws {
         let owner = Self.inlineOwner
         try await pool.withConnection { connection in
-            // A chain's functions, so that each next link is leased to this process too.
-            let functions: [String] = if let group = first.task.groupID {
-                try await connection.query(InlineSQL.chainFunctions, group)[0].decode(0)
-            } else { [] }
+            // A chain's functions and queues, so that each next link is leased to this process too.
+            var (functions, queues): ([String], [String]) = ([], [])
+            if let group = first.task.groupID {
+                let row = try await connection.query(InlineSQL.chainFunctions, group)[0]
+                (functions, queues) = (try row.decode("functions"), try row.decode("queues"))
+            }
             var next: InlineTask? = first
             while let current = next {
                 // A failed attempt with attempts left waits for its backoff, here too.
@@ -45,7 +47,8 @@ extension Broker {
                 signals.didExecute(current.task, outcome)
                 let (following, hooked) = try await connection.transaction { tx -> (InlineTask?, [HookCall]) in
                     let batch = try await worker.complete(
-                        [(current.task, outcome)], owner: owner, functions: functions, lease: Self.inlineLease, on: tx)
+                        [(current.task, outcome)], owner: owner, functions: functions, queues: queues,
+                        lease: Self.inlineLease, on: tx)
                     if let link = batch.next.first { return (InlineTask(task: link, runAt: .now), batch.hooked) }
                     guard !outcome.isSuccess else { return (nil, batch.hooked) }
                     // Queued again for a retry: leased back to this process before anyone sees it.

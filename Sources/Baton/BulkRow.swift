@@ -14,6 +14,7 @@ struct BulkRow {
     let timeout: Duration?
     let hook: String?
     let save: Bool
+    let queue: String
 
     /// - Throws: `BatonError.invalidArgument` naming the task (`label`) for an option out of range.
     init(_ task: TaskCall, id: UUID, options: LinkOptions, label: String) throws {
@@ -23,6 +24,12 @@ struct BulkRow {
         kwargs = try JSONValue.object(task.kwargs).jsonText()
         (priority, maxAttempts, retryDelay) = (options.priority ?? 0, options.maxAttempts ?? 1, options.retryDelay ?? .seconds(1))
         (timeout, hook, save) = (options.timeout, options.hook, options.save ?? true)
+        queue = options.queue ?? QueueName.default
+        do {
+            try QueueName.check(queue)
+        } catch let error as BatonError {
+            throw BatonError(code: .invalidArgument, message: "\(label) (\(function)): \(error.message)")
+        }
         guard maxAttempts >= 1, retryDelay >= .zero, (timeout ?? .seconds(1)) > .zero, name != "", hook != "" else {
             throw BatonError(
                 code: .invalidArgument,
@@ -33,10 +40,10 @@ struct BulkRow {
     }
 
     /// The fields COPY writes, in `BulkSQL.copyTasks`'s order.
-    func copyFields(group: String?, cached: String?) -> [String?] {
+    func copyFields(group: String?, cached: String?, runAt: String) -> [String?] {
         [
             id.lowercasedText, name, function, args, kwargs, String(priority), String(maxAttempts),
-            retryDelay.postgresInterval, timeout?.postgresInterval, hook, save ? "t" : "f", group, cached,
+            retryDelay.postgresInterval, timeout?.postgresInterval, hook, save ? "t" : "f", queue, group, cached, runAt,
         ]
     }
 }
@@ -52,7 +59,7 @@ struct BulkColumns {
             + #","func":"# + (try text(row.function)) + #","args":"# + row.args + #","kwargs":"# + row.kwargs
             + #","priority":\#(row.priority),"max_attempts":\#(row.maxAttempts),"retry_delay":"#
             + (try text(row.retryDelay.postgresInterval)) + #","timeout":"# + (try text(row.timeout?.postgresInterval))
-            + #","hook":"# + (try text(row.hook)) + #","save":\#(row.save)}"#
+            + #","hook":"# + (try text(row.hook)) + #","save":\#(row.save),"queue":"# + (try text(row.queue)) + "}"
     }
 
     /// `BulkSQL.insertTasks`'s rows, $1.
@@ -65,6 +72,6 @@ extension LinkOptions {
         LinkOptions(
             timeout: timeout ?? call.timeout, maxAttempts: maxAttempts ?? call.maxAttempts,
             retryDelay: retryDelay ?? call.retryDelay, priority: priority ?? call.priority, hook: hook ?? call.hook,
-            taskName: taskName ?? call.taskName, save: save ?? call.save)
+            taskName: taskName ?? call.taskName, save: save ?? call.save, queue: queue ?? call.queue)
     }
 }

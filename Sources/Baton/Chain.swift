@@ -27,6 +27,8 @@ public final class Chain: Sendable {
     /// The hook each link calls unless it names its own, and whether successes are kept.
     public let hook: String?
     public let save: Bool
+    /// The queue of each link whose options name none.
+    public let queue: String
     public let broker: Broker?
     /// The links, in order.
     public var links: [ChainLink] { state.withLock { $0.links } }
@@ -37,7 +39,7 @@ public final class Chain: Sendable {
     public init(
         chain: [ChainLink] = [], group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
         policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil, timeout: Duration? = nil,
-        hook: String? = nil, save: Bool = true, broker: Broker? = nil
+        hook: String? = nil, save: Bool = true, queue: String = QueueName.default, broker: Broker? = nil
     ) {
         self.state = Mutex(State(links: chain))
         self.group = group
@@ -49,6 +51,7 @@ public final class Chain: Sendable {
         self.timeout = timeout
         self.hook = hook
         self.save = save
+        self.queue = queue
         self.broker = broker
     }
 
@@ -68,7 +71,7 @@ public final class Chain: Sendable {
     public func run(in transaction: Transaction? = nil) async throws -> String {
         let id = try await resolve(broker).asyncChain(
             links, group: group, cached: cached, sync: sync, policy: policy, maxAttempts: maxAttempts,
-            retryDelay: retryDelay, timeout: timeout, hook: hook, save: save, in: transaction)
+            retryDelay: retryDelay, timeout: timeout, hook: hook, save: save, queue: queue, in: transaction)
         state.withLock { $0.groupID = id }
         return id
     }

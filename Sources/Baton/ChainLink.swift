@@ -30,7 +30,7 @@ public struct ChainLink: Sendable, Hashable {
 
 /// The options one link of a chain (or one task of `asyncTasks`) takes for itself, over
 /// those of the call, as django-q's `q_options`. In JSON, an object of `timeout` and
-/// `retry_delay` (seconds), `max_attempts`, `priority`, `hook`, `task_name` and `save`:
+/// `retry_delay` (seconds), `max_attempts`, `priority`, `hook`, `task_name`, `save` and `queue`:
 /// `["math.floor", [1.5], {}, {"timeout": 30, "hook": "notify"}]`.
 public struct LinkOptions: Sendable, Hashable {
     /// How long one attempt may run.
@@ -47,13 +47,15 @@ public struct LinkOptions: Sendable, Hashable {
     public var taskName: String?
     /// false: a successful result is not kept, django-q's `save`.
     public var save: Bool?
+    /// The queue it goes to.
+    public var queue: String?
 
     public init(
         timeout: Duration? = nil, maxAttempts: Int? = nil, retryDelay: Duration? = nil, priority: Int? = nil,
-        hook: String? = nil, taskName: String? = nil, save: Bool? = nil
+        hook: String? = nil, taskName: String? = nil, save: Bool? = nil, queue: String? = nil
     ) {
         (self.timeout, self.maxAttempts, self.retryDelay, self.priority) = (timeout, maxAttempts, retryDelay, priority)
-        (self.hook, self.taskName, self.save) = (hook, taskName, save)
+        (self.hook, self.taskName, self.save, self.queue) = (hook, taskName, save, queue)
     }
 
     /// The options given, as `baton.parse_link` reads them.
@@ -66,6 +68,7 @@ public struct LinkOptions: Sendable, Hashable {
         if let hook { members["hook"] = .string(hook) }
         if let taskName { members["task_name"] = .string(taskName) }
         if let save { members["save"] = .bool(save) }
+        if let queue { members["queue"] = .string(queue) }
         return members
     }
 }

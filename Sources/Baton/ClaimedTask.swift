@@ -9,6 +9,8 @@ public struct ClaimedTask: Sendable, Identifiable {
     public let kwargs: [String: JSONValue]
     public let groupID: String?
     public let chainPosition: Int?
+    /// The queue it was claimed from.
+    public let queue: String
     /// This attempt's number, from 1.
     public let attempt: Int
     /// How long it may run; nil: the cluster's default.
@@ -29,7 +31,8 @@ public struct ClaimedTask: Sendable, Identifiable {
         return """
             \(source)id AS id, \(source)func AS func, \(source)args::text AS args, \(source)kwargs::text AS kwargs, \
             \(source)group_id AS group_id, \(source)chain_position AS chain_position, \(source)attempts AS attempts, \
-            extract(epoch FROM \(source)timeout)::float8 AS timeout_seconds, \(source)hook AS hook
+            extract(epoch FROM \(source)timeout)::float8 AS timeout_seconds, \(source)hook AS hook, \
+            \(source)queue AS queue
             """
     }
 
@@ -38,6 +41,7 @@ public struct ClaimedTask: Sendable, Identifiable {
         function = try row.decode("func")
         groupID = try row.decode("group_id")
         chainPosition = try row.decode("chain_position")
+        queue = try row.decode("queue")
         attempt = try row.decode("attempts")
         timeout = try row.decode("timeout_seconds", as: Double?.self).map { .milliseconds(Int($0 * 1000)) }
         hook = try row.decode("hook")

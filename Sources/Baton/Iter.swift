@@ -11,9 +11,12 @@ extension Broker {
     public func asyncIter(
         _ function: String, _ argumentLists: [[JSONValue]], cached: Caching? = nil, priority: Int = 0,
         maxAttempts: Int? = nil, retryDelay: Duration? = nil, timeout: Duration? = nil, hook: String? = nil,
-        save: Bool = true, in transaction: Transaction? = nil
+        save: Bool = true, queue: String = QueueName.default, runAt: Date? = nil, delay: Duration? = nil,
+        in transaction: Transaction? = nil
     ) async throws -> String {
         try checkHook(hook)
+        try QueueName.check(queue)
+        let start = try StartTime(runAt: runAt, delay: delay)
         let (cached, maxAttempts, retryDelay, timeout) =
             (cached ?? defaults.cached, maxAttempts ?? defaults.maxAttempts, retryDelay ?? defaults.retryDelay,
              timeout ?? defaults.timeout)
@@ -25,8 +28,8 @@ extension Broker {
         return try await invalidInputAsBatonError {
             try await enqueue(IterSQL.asyncIter, [
                 function, listText, cached.interval, priority, maxAttempts, retryDelay.postgresInterval,
-                timeout?.postgresInterval, hook, save,
-            ], in: transaction)[0].decode("id")
+                timeout?.postgresInterval, hook, save, queue,
+            ] + start.parameters, in: transaction)[0].decode("id")
         }
     }
 
@@ -51,11 +54,16 @@ extension Broker {
 public final class Iter: Sendable {
     public let function: String
     public let cached: Caching?
+    /// The queue its tasks go to.
+    public let queue: String
     public let broker: Broker?
     private let state: Mutex<(lists: [[JSONValue]], id: String?)>
 
-    public init(_ function: String, args: [[JSONValue]] = [], cached: Caching? = nil, broker: Broker? = nil) {
-        (self.function, self.cached, self.broker) = (function, cached, broker)
+    public init(
+        _ function: String, args: [[JSONValue]] = [], cached: Caching? = nil, queue: String = QueueName.default,
+        broker: Broker? = nil
+    ) {
+        (self.function, self.cached, self.queue, self.broker) = (function, cached, queue, broker)
         state = Mutex((args, nil))
     }
 
@@ -77,7 +85,7 @@ public final class Iter: Sendable {
     @discardableResult
     public func run(in transaction: Transaction? = nil) async throws -> String {
         let lists = state.withLock { $0.lists }
-        let id = try await resolve(broker).asyncIter(function, lists, cached: cached, in: transaction)
+        let id = try await resolve(broker).asyncIter(function, lists, cached: cached, queue: queue, in: transaction)
         state.withLock { $0.id = id }
         return id
     }

@@ -25,6 +25,8 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
     public let startedAt: Date?
     public let stoppedAt: Date
     public let cached: Bool
+    /// The queue it ran from.
+    public let queue: String
 
     /// Reads the columns `columns` names.
     init(row: Row) throws {
@@ -51,6 +53,7 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
         startedAt = try row.decode(column("started_at"))
         stoppedAt = try row.decode(column("stopped_at"))
         cached = try row.decode(column("cached"))
+        queue = try row.decode(column("queue"))
     }
 
     /// What django-q's `result()` gives: the result, or the error text of a failure.
@@ -60,7 +63,7 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
 
     static let columns = """
         id, name, func, args::text, kwargs::text, result::text, error, success, group_id, chain_position,
-        attempts, worker, enqueued_at, started_at, stopped_at, cached, errors
+        attempts, worker, enqueued_at, started_at, stopped_at, cached, errors, queue
         """
 
     /// The columns of `composite`, a column of type baton.results, named with `prefix`;
@@ -68,7 +71,7 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
     static func columns(of composite: String, prefix: String, cachedColumn: String) -> String {
         let names = [
             "id", "name", "func", "args::text", "kwargs::text", "result::text", "error", "success", "group_id",
-            "chain_position", "attempts", "worker", "enqueued_at", "started_at", "stopped_at", "errors",
+            "chain_position", "attempts", "worker", "enqueued_at", "started_at", "stopped_at", "errors", "queue",
         ]
         return names.map { name in
             let bare = name.split(separator: ":")[0]

@@ -9,12 +9,13 @@ public func asyncTask(
     _ function: String, _ args: JSONValue..., kwargs: [String: JSONValue] = [:], group: String? = nil,
     cached: Caching? = nil, sync: Bool? = nil, broker: Broker? = nil, priority: Int = 0, maxAttempts: Int? = nil,
     retryDelay: Duration? = nil, timeout: Duration? = nil, taskName: String? = nil, hook: String? = nil,
-    save: Bool = true, in transaction: Transaction? = nil
+    save: Bool = true, queue: String = QueueName.default, runAt: Date? = nil, delay: Duration? = nil,
+    in transaction: Transaction? = nil
 ) async throws -> UUID {
     try await resolve(broker).asyncTask(
         function, args: args, kwargs: kwargs, group: group, cached: cached, sync: sync, priority: priority,
         maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout, taskName: taskName, hook: hook, save: save,
-        in: transaction)
+        queue: queue, runAt: runAt, delay: delay, in: transaction)
 }
 
 /// Enqueues a chain of `(function, args)` pairs; returns its group id. django-q's `async_chain`.
@@ -22,12 +23,13 @@ public func asyncTask(
 public func asyncChain(
     _ chain: [(String, [JSONValue])], group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
     broker: Broker? = nil, policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
-    timeout: Duration? = nil, hook: String? = nil, save: Bool = true, in transaction: Transaction? = nil
+    timeout: Duration? = nil, hook: String? = nil, save: Bool = true, queue: String = QueueName.default,
+    runAt: Date? = nil, delay: Duration? = nil, in transaction: Transaction? = nil
 ) async throws -> String {
     try await asyncChain(
         chain.map { ChainLink($0.0, args: $0.1) }, group: group, cached: cached, sync: sync, broker: broker,
         policy: policy, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout, hook: hook, save: save,
-        in: transaction)
+        queue: queue, runAt: runAt, delay: delay, in: transaction)
 }
 
 /// Enqueues a chain of `(function, args, kwargs)` triples; returns its group id.
@@ -36,12 +38,12 @@ public func asyncChain(
     _ chain: [(String, [JSONValue], [String: JSONValue])], group: String? = nil, cached: Caching? = nil,
     sync: Bool? = nil, broker: Broker? = nil, policy: ChainPolicy = .stop, maxAttempts: Int? = nil,
     retryDelay: Duration? = nil, timeout: Duration? = nil, hook: String? = nil, save: Bool = true,
-    in transaction: Transaction? = nil
+    queue: String = QueueName.default, runAt: Date? = nil, delay: Duration? = nil, in transaction: Transaction? = nil
 ) async throws -> String {
     try await asyncChain(
         chain.map { ChainLink($0.0, args: $0.1, kwargs: $0.2) }, group: group, cached: cached, sync: sync,
         broker: broker, policy: policy, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout, hook: hook,
-        save: save, in: transaction)
+        save: save, queue: queue, runAt: runAt, delay: delay, in: transaction)
 }
 
 /// Enqueues a chain of links; returns its group id. Each link gets `maxAttempts`, `retryDelay`, `timeout`.
@@ -49,11 +51,13 @@ public func asyncChain(
 public func asyncChain(
     _ chain: [ChainLink], group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
     broker: Broker? = nil, policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
-    timeout: Duration? = nil, hook: String? = nil, save: Bool = true, in transaction: Transaction? = nil
+    timeout: Duration? = nil, hook: String? = nil, save: Bool = true, queue: String = QueueName.default,
+    runAt: Date? = nil, delay: Duration? = nil, in transaction: Transaction? = nil
 ) async throws -> String {
     try await resolve(broker).asyncChain(
         chain, group: group, cached: cached, sync: sync, policy: policy, maxAttempts: maxAttempts,
-        retryDelay: retryDelay, timeout: timeout, hook: hook, save: save, in: transaction)
+        retryDelay: retryDelay, timeout: timeout, hook: hook, save: save, queue: queue, runAt: runAt, delay: delay,
+        in: transaction)
 }
 
 /// A task's result; nil while unfinished. django-q's `result`.
@@ -117,11 +121,12 @@ public func queueSize(broker: Broker? = nil) async throws -> Int {
 public func asyncIter(
     _ function: String, _ argumentLists: [[JSONValue]], cached: Caching? = nil, broker: Broker? = nil,
     maxAttempts: Int? = nil, retryDelay: Duration? = nil, timeout: Duration? = nil, hook: String? = nil,
-    save: Bool = true, in transaction: Transaction? = nil
+    save: Bool = true, queue: String = QueueName.default, runAt: Date? = nil, delay: Duration? = nil,
+    in transaction: Transaction? = nil
 ) async throws -> String {
     try await resolve(broker).asyncIter(
         function, argumentLists, cached: cached, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout,
-        hook: hook, save: save, in: transaction)
+        hook: hook, save: save, queue: queue, runAt: runAt, delay: delay, in: transaction)
 }
 
 /// Deletes a task's cached result. django-q's `delete_cached`.

@@ -5,8 +5,9 @@ import LibPQ
 extension WorkerCalls {
     /// Records a batch of outcomes in one transaction (`baton.complete_tasks`): retries
     /// failures with attempts left, records the rest, removes them from the queue and moves
-    /// their chains on. A next chain link whose function is in `functions` is leased to
-    /// `owner` at once and returned, so that it runs without another claim.
+    /// their chains on. A next chain link whose function is in `functions` and whose queue is
+    /// in `queues` (neither paused nor limited) is leased to `owner` at once and returned, so
+    /// that it runs without another claim.
     ///
     /// The batch's events (`done`, `released`) are not sent in its transaction, whose commit
     /// would then wait on NOTIFY's lock behind every other notifying commit: they come back
@@ -18,7 +19,7 @@ extension WorkerCalls {
     /// the transaction commits.
     package func complete(
         _ outcomes: [(task: ClaimedTask, outcome: TaskOutcome)], owner: String, functions: [String],
-        lease: Duration, on connection: some Queryable
+        queues: [String] = [QueueName.default], lease: Duration, on connection: some Queryable
     ) async throws -> CompletedBatch {
         guard !outcomes.isEmpty else { return CompletedBatch() }
         var json = "["
@@ -32,7 +33,7 @@ extension WorkerCalls {
         }
         json += "]"
         let rows = try await connection.query(
-            BatchSQL.complete, [owner, json, functions, lease.postgresInterval])
+            BatchSQL.complete, [owner, json, functions, lease.postgresInterval, queues])
         var batch = CompletedBatch()
         let hooks = Dictionary(outcomes.compactMap { item in item.task.hook.map { (item.task.id, $0) } }) { a, _ in a }
         for row in rows {

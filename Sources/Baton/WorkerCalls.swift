@@ -7,12 +7,14 @@ import LibPQ
 /// that enqueues sees only `Broker`'s own API.
 package struct WorkerCalls: Sendable {
     let broker: Broker
-    /// Claims up to `limit` queued tasks of these functions for `owner`, committing the lease at once.
+    /// Claims up to `limit` queued tasks of these functions in `queue` for `owner`, committing
+    /// the lease at once: none from a paused queue, no more than a limited one has room for.
     package func claim(
-        functions: [String], limit: Int, owner: String, lease: Duration, on connection: Connection
+        functions: [String], queue: String = QueueName.default, limit: Int, owner: String, lease: Duration,
+        on connection: Connection
     ) async throws -> [ClaimedTask] {
         let rows = try await connection.query(
-            WorkSQL.claim, [functions, limit, owner, lease.postgresInterval])
+            WorkSQL.claim, [functions, limit, owner, lease.postgresInterval, queue])
         return try rows.map(ClaimedTask.init(row:))
     }
 
@@ -24,7 +26,8 @@ package struct WorkerCalls: Sendable {
     package func complete(
         _ task: ClaimedTask, outcome: TaskOutcome, owner: String, on connection: Connection
     ) async throws -> Bool {
-        let batch = try await complete([(task, outcome)], owner: owner, functions: [], lease: .seconds(30), on: connection)
+        let batch = try await complete(
+            [(task, outcome)], owner: owner, functions: [], queues: [], lease: .seconds(30), on: connection)
         // The outcome is recorded: events that cannot be sent now cost waiters time, not work.
         if let events = batch.events { try? await announce(events, on: connection) }
         return batch.lost.isEmpty
@@ -45,16 +48,18 @@ package struct WorkerCalls: Sendable {
     /// Marks a cluster alive in `baton.clusters` (registering it) and extends by `lease` the
     /// leases of the tasks in `held` that it still owns: the work alive in it. A task it
     /// leaves out keeps no lease and is rescued once that runs out.
-    /// `finished` (tasks recorded so far) and `residentBytes` (its memory) are what
-    /// `baton info` shows of it.
+    /// `finished` (tasks recorded so far), `residentBytes` (its memory) and `queues` (the
+    /// queues it serves with the workers of each; nil: all on `default`) are what `baton info`
+    /// shows of it.
     /// - Returns: the tasks whose leases were extended (of `held`, those it still owns).
     @discardableResult
     package func heartbeat(
         cluster name: String, workers: Int, functions: [String], lease: Duration, held: [UUID],
-        finished: Int = 0, residentBytes: Int? = nil, on connection: Connection
+        finished: Int = 0, residentBytes: Int? = nil, queues: [String: Int]? = nil, on connection: Connection
     ) async throws -> [UUID] {
-        try await connection.query(
-            WorkSQL.heartbeat, [name, workers, functions, lease.postgresInterval, held, finished, residentBytes]
+        let queueText = try queues.map { try JSONValue.object($0.mapValues { .int($0) }).jsonText() }
+        return try await connection.query(
+            WorkSQL.heartbeat, [name, workers, functions, lease.postgresInterval, held, finished, residentBytes, queueText]
         ).map { try $0.decode(0) }
     }
 
@@ -76,10 +81,13 @@ package struct WorkerCalls: Sendable {
         try await connection.query(WorkSQL.prune).map { try $0.decode(0) }
     }
 
-    /// How long until the earliest queued task of these functions may run, by the database's
-    /// clock (zero or less: one may run now); nil when none is queued.
-    package func nextDue(functions: [String], on connection: Connection) async throws -> Duration? {
-        try await connection.query(WorkSQL.nextDue, [functions])[0].decode(0, as: Double?.self).map { .seconds($0) }
+    /// How long until the earliest queued task of these functions in `queue` may run, by the
+    /// database's clock (zero or less: one may run now); nil when none is queued.
+    package func nextDue(
+        functions: [String], queue: String = QueueName.default, on connection: Connection
+    ) async throws -> Duration? {
+        try await connection.query(WorkSQL.nextDue, [functions, queue])[0].decode(0, as: Double?.self)
+            .map { .seconds($0) }
     }
 
     /// Marks a cluster whose claim came up short as waiting for work, so that the next

@@ -19,8 +19,13 @@ struct ClusterCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Tasks run at once (default: the number of cores).")
+    @Option(help: "Tasks run at once (default: the number of cores); with --queue, the workers of a queue that names none.")
     var workers: Int?
+
+    @Option(name: .customLong("queue"), help: ArgumentHelp(
+        "A queue to serve and its workers, NAME=WORKERS (repeat for more; default: default=--workers).",
+        valueName: "name=workers"))
+    var queues: [String] = []
 
     @Flag(help: "Apply pending migrations before starting (as baton migrate does).")
     var migrate = false
@@ -37,12 +42,38 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(help: "The most tasks claimed beyond the free workers, to start at once; fewer when tasks are long (default: 16 a worker, at least 128; 0: none).")
     var prefetch: Int?
 
+    func validate() throws {
+        _ = try queueWorkers(default: 1)
+    }
+
+    /// The queues given, each with its workers (`--workers`, else `fallback`, for one that names none).
+    func queueWorkers(default fallback: Int) throws -> [String: Int] {
+        var served: [String: Int] = [:]
+        for entry in queues {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            let name = parts.first ?? ""
+            do { try QueueName.check(name) } catch let error as BatonError { throw ValidationError("--queue: \(error.message)") }
+            guard served[name] == nil else { throw ValidationError("--queue \(name) is given twice") }
+            if parts.count == 2 {
+                guard let count = Int(parts[1]), count >= 1 else {
+                    throw ValidationError("--queue \(entry): the workers are a whole number from 1, as in mail=2")
+                }
+                served[name] = count
+            } else {
+                served[name] = workers ?? fallback
+            }
+        }
+        return served
+    }
+
     func run() async throws {
         // Before connecting: a stop sent while the process starts up ends it cleanly.
         StopSignals.catchNow()
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "baton.cluster")
-        let workers = self.workers ?? ProcessInfo.processInfo.activeProcessorCount
+        let served = try queueWorkers(default: ProcessInfo.processInfo.activeProcessorCount)
+        let workers = served.isEmpty ? self.workers ?? ProcessInfo.processInfo.activeProcessorCount
+            : served.values.reduce(0, +)
         if migrate {
             try await database.withConnection { connection in
                 let applied = try await Migrator().migrate(on: connection)
@@ -54,7 +85,7 @@ struct ClusterCommand: AsyncParsableCommand {
         let cluster = Cluster(
             broker: broker,
             configuration: ClusterConfiguration(
-                workers: workers, lease: .milliseconds(Int(lease * 1000)),
+                workers: workers, queues: served, lease: .milliseconds(Int(lease * 1000)),
                 timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, prefetch: prefetch),
             logger: logger)
         do {

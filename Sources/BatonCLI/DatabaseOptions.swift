@@ -1,5 +1,6 @@
 import ArgumentParser
 import Baton
+import Foundation
 
 /// The options every command that talks to the database shares.
 struct DatabaseOptions: ParsableArguments {
@@ -67,6 +68,27 @@ struct EnqueueOptions: ParsableArguments {
     @Flag(name: .customLong("no-save"), help: "Do not keep a successful result (a failure is kept), as django-q's save=False.")
     var noSave = false
 
+    @Option(help: "The queue it goes to; a cluster runs it when it serves that queue.")
+    var queue = QueueName.default
+
+    @Option(help: "Run no earlier than this long from now: 30s, 5m, 2h, 1d, or seconds.")
+    var delay: String?
+
+    @Option(help: "Run no earlier than this time, ISO 8601 with its offset: 2026-12-24T18:00:00Z.")
+    var at: String?
+
+    /// Checks what the options say; called by the commands' `validate()`.
+    func check() throws {
+        do { try QueueName.check(queue) } catch let error as BatonError { throw ValidationError("--queue: \(error.message)") }
+        if delay != nil, at != nil { throw ValidationError("give --delay or --at, not both") }
+        if let delay, DurationText.parse(delay) == nil {
+            throw ValidationError("--delay is a duration such as 30s, 5m, 2h, 1d or a number of seconds, not \(delay)")
+        }
+        if let at, DurationText.date(at) == nil {
+            throw ValidationError("--at is an ISO 8601 time with its offset, such as 2026-12-24T18:00:00Z, not \(at)")
+        }
+    }
+
     /// The options given; nil for one left out, which BATON_* defaults then fill (`TaskDefaults`).
     var caching: Caching? {
         if let cacheSeconds { return .expiring(after: .seconds(cacheSeconds)) }
@@ -76,6 +98,8 @@ struct EnqueueOptions: ParsableArguments {
     var running: Bool? { sync ? true : nil }
     var retryDuration: Duration? { retryDelay.map { .milliseconds(Int($0 * 1000)) } }
     var timeoutDuration: Duration? { timeout.map { .milliseconds(Int($0 * 1000)) } }
+    var delayDuration: Duration? { delay.flatMap(DurationText.parse) }
+    var atDate: Date? { at.flatMap(DurationText.date) }
 }
 
 /// Prints a value as JSON, or as a person reads it.

@@ -5,7 +5,7 @@ import LibPQ
 struct InfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Show the queue: tasks by function and state, the clusters, the last hour's results."
+        abstract: "Show the queue: tasks by function and state, the queues, the clusters, the last hour's results."
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -14,10 +14,11 @@ struct InfoCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        try await database.withConnection { connection in try await report(on: connection) }
+        let queues = try await database.withBroker { try await $0.queues() }
+        try await database.withConnection { connection in try await report(queues: queues, on: connection) }
     }
 
-    private func report(on connection: Connection) async throws {
+    private func report(queues: [QueueStatus], on connection: Connection) async throws {
         let tasks = try await connection.query(InfoSQL.tasks).map { row -> JSONValue in
             [
                 "function": .string(try row.decode("func")), "waiting": .int(try row.decode("waiting")),
@@ -31,11 +32,12 @@ struct InfoCommand: AsyncParsableCommand {
                 "alive": .bool(try row.decode("alive")), "finished": .int(try row.decode("finished")),
                 "rss_bytes": try row.decode("rss_bytes", as: Int?.self).map(JSONValue.int) ?? .null,
                 "uptime_seconds": .double(try row.decode("uptime")),
+                "queues": try JSONValue.parse(try row.decode("queues", as: String.self)),
             ]
         }
         let hour = try await connection.query(InfoSQL.lastHour)[0]
         let summary: JSONValue = [
-            "tasks": .array(tasks), "clusters": .array(clusters),
+            "tasks": .array(tasks), "queues": .array(queues.map(\.json)), "clusters": .array(clusters),
             "last_hour": [
                 "results": .int(try hour.decode("results")), "failures": .int(try hour.decode("failures")),
                 "cancelled": .int(try hour.decode("cancelled")),
@@ -47,13 +49,19 @@ struct InfoCommand: AsyncParsableCommand {
         for case .object(let task) in tasks {
             print("  \(task["function"]!.plain): \(task["waiting"]!) / \(task["queued"]!) / \(task["running"]!)")
         }
+        print("queues:")
+        if queues.isEmpty { print("  none") }
+        for queue in queues { print(queue.line) }
         print("clusters:")
         if clusters.isEmpty { print("  none") }
         for case .object(let cluster) in clusters {
             let state = cluster["alive"] == true ? "alive" : "silent"
             let memory = cluster["rss_bytes"].flatMap { if case .int(let bytes) = $0 { bytes } else { nil } }
                 .map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "unknown"
-            print("  \(cluster["name"]!.plain): \(state), \(cluster["running"]!) of \(cluster["workers"]!) workers busy, "
+            let served = if case .object(let queues)? = cluster["queues"] {
+                queues.keys.sorted().map { "\($0)=\(queues[$0]!)" }.joined(separator: " ")
+            } else { "" }
+            print("  \(cluster["name"]!.plain): \(state), \(cluster["running"]!) of \(cluster["workers"]!) workers busy (\(served)), "
                 + "\(cluster["finished"]!) tasks done, memory \(memory), up \(cluster["uptime_seconds"]!.plain) s, "
                 + "seen \(cluster["seen_seconds_ago"]!.plain) s ago")
         }

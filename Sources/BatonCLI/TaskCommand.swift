@@ -7,7 +7,8 @@ struct TaskCommand: AsyncParsableCommand {
         abstract: "Enqueue one task and print its id.",
         discussion: """
             Each ARG is read as JSON (1, -1, 2.5, true, [1,2], {"a":1}), else as a string; negative \
-            numbers are arguments. A delay before the first attempt is not an option yet.
+            numbers are arguments. --delay or --at hold it until then; --queue sends it to a queue \
+            of its own (a cluster runs it when it serves that queue: baton cluster --queue NAME=WORKERS).
             """
     )
 
@@ -30,6 +31,7 @@ struct TaskCommand: AsyncParsableCommand {
     var priority = 0
 
     func validate() throws {
+        try options.check()
         guard case .object? = try? JSONValue.parse(kwargs) else {
             throw ValidationError("--kwargs must be a JSON object, such as {\"x\": 1}, not \(kwargs)")
         }
@@ -46,7 +48,8 @@ struct TaskCommand: AsyncParsableCommand {
             try await broker.asyncTask(
                 function, args: values, kwargs: keywords, group: options.group, cached: options.caching,
                 sync: options.running, priority: priority, maxAttempts: options.attempts, retryDelay: options.retryDuration,
-                timeout: options.timeoutDuration, taskName: name, hook: options.hook, save: !options.noSave)
+                timeout: options.timeoutDuration, taskName: name, hook: options.hook, save: !options.noSave,
+                queue: options.queue, runAt: options.atDate, delay: options.delayDuration)
         }
         print(id.uuidString.lowercased())
     }
@@ -59,7 +62,8 @@ struct ChainCommand: AsyncParsableCommand {
         discussion: """
             The chain is JSON: [["math.copysign", [1, -1]], ["math.floor", [1]]]. A link may take options \
             of its own, fourth: ["math.floor", [1.5], {}, {"timeout": 30, "max_attempts": 3, "hook": "notify", \
-            "task_name": "floor", "save": false, "retry_delay": 2, "priority": 5}].
+            "task_name": "floor", "save": false, "retry_delay": 2, "priority": 5, "queue": "reports"}]. \
+            --queue is the queue of the links that name none; --delay or --at hold the first link until then.
             """
     )
 
@@ -73,6 +77,7 @@ struct ChainCommand: AsyncParsableCommand {
     var policy = "stop"
 
     func validate() throws {
+        try options.check()
         guard ChainPolicy(rawValue: policy) != nil else {
             throw ValidationError("--policy is stop or continue, not \(policy)")
         }
@@ -84,7 +89,7 @@ struct ChainCommand: AsyncParsableCommand {
                 json: chain, group: options.group, cached: options.caching, sync: options.running,
                 policy: ChainPolicy(rawValue: policy) ?? .stop, maxAttempts: options.attempts,
                 retryDelay: options.retryDuration, timeout: options.timeoutDuration, hook: options.hook,
-                save: !options.noSave)
+                save: !options.noSave, queue: options.queue, runAt: options.atDate, delay: options.delayDuration)
         }
         print(id)
     }

@@ -55,7 +55,7 @@ import TestSupport
             let applied = try await edited.migrate(on: connection)
             #expect(applied.migrations.isEmpty)
             #expect(applied.objects.map(\.path) == ["functions/baton.next_due.sql"])
-            let cost = try await connection.query("SELECT procost FROM pg_proc WHERE oid = 'baton.next_due(text[])'::regprocedure")
+            let cost = try await connection.query("SELECT procost FROM pg_proc WHERE oid = 'baton.next_due(text[], text)'::regprocedure")
             #expect(try cost[0].decode(0, as: Double.self) == 7)
             #expect(try await edited.migrate(on: connection).isEmpty)
             #expect(try await edited.changedObjects(on: connection).isEmpty)
@@ -94,7 +94,7 @@ import TestSupport
             let earlier = try await Migrator().migrate(on: connection)
             #expect(earlier.isEmpty)
             #expect(earlier.leftToLaterRelease.map(\.path) == ["functions/baton.next_due.sql"])
-            let cost = try await connection.query("SELECT procost FROM pg_proc WHERE oid = 'baton.next_due(text[])'::regprocedure")
+            let cost = try await connection.query("SELECT procost FROM pg_proc WHERE oid = 'baton.next_due(text[], text)'::regprocedure")
             #expect(try cost[0].decode(0, as: Double.self) == 9)
             await connection.close()
         }
@@ -111,7 +111,8 @@ import TestSupport
                 let before = try await connection.query("SELECT version, checksum FROM baton.schema_migrations ORDER BY 1")
                     .map { "\(try $0.decode(0, as: Int.self)) \(try $0.decode(1, as: String.self))" }
                 let applied = try await Migrator().migrate(on: connection)
-                #expect(applied.migrations.map(\.fileName) == ["0019_schema_objects.sql"])
+                #expect(applied.migrations.map(\.fileName) == Migration.embedded.filter { $0.version >= 19 }.map(\.fileName))
+                #expect(applied.migrations.first?.fileName == "0019_schema_objects.sql")
                 #expect(applied.objects == SchemaObject.embedded)
                 let after = try await connection.query("SELECT version, checksum FROM baton.schema_migrations ORDER BY 1")
                     .map { "\(try $0.decode(0, as: Int.self)) \(try $0.decode(1, as: String.self))" }

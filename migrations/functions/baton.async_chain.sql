@@ -1,9 +1,14 @@
 -- Enqueues a chain whole: link 0 queued, the others waiting. Returns the chain's group id.
--- Each link's own options win over the call's.
+-- Each link's own options win over the call's (a link's `queue` over `queue`); `run_at`
+-- delays link 0.
+-- Its signature before 0020, without `queue` and `run_at`.
+DROP FUNCTION IF EXISTS baton.async_chain(jsonb, text, interval, text, integer, interval, interval, boolean, text,
+                                          boolean);
 CREATE OR REPLACE FUNCTION baton.async_chain(
     chain jsonb, "group" text DEFAULT NULL, cached interval DEFAULT NULL, failure_policy text DEFAULT 'stop',
     max_attempts integer DEFAULT 1, retry_delay interval DEFAULT '1 second', timeout interval DEFAULT NULL,
-    notify boolean DEFAULT true, hook text DEFAULT NULL, save boolean DEFAULT true
+    notify boolean DEFAULT true, hook text DEFAULT NULL, save boolean DEFAULT true, queue text DEFAULT 'default',
+    run_at timestamptz DEFAULT NULL
 ) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp AS $$
 DECLARE
@@ -20,6 +25,7 @@ BEGIN
         RAISE EXCEPTION 'baton.async_chain: failure_policy is ''stop'' or ''continue'', not %',
             coalesce(failure_policy, 'NULL') USING ERRCODE = 'QB001';
     END IF;
+    PERFORM baton.check_queue(async_chain.queue, 'baton.async_chain');
     INSERT INTO baton.groups (id, kind, length, failure_policy)
     VALUES (chain_id, 'chain', jsonb_array_length(chain), failure_policy)
     ON CONFLICT (id) DO NOTHING;
@@ -32,12 +38,14 @@ BEGIN
         PERFORM set_config('baton.wake', 'on', true);
     END IF;
     INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, chain_position, state, cache_ttl, priority,
-                             max_attempts, retry_delay, timeout, hook, save)
+                             max_attempts, retry_delay, timeout, hook, save, queue, run_at)
     SELECT baton.new_id(), coalesce(link.task_name, link.func), link.func, link.args, link.kwargs, chain_id,
            links.ordinal - 1, CASE WHEN links.ordinal = 1 THEN 'queued' ELSE 'waiting' END, cached,
            coalesce(link.priority, 0), coalesce(link.max_attempts, async_chain.max_attempts),
            coalesce(link.retry_delay, async_chain.retry_delay), coalesce(link.timeout, async_chain.timeout),
-           coalesce(link.hook, async_chain.hook), coalesce(link.save, async_chain.save, true)
+           coalesce(link.hook, async_chain.hook), coalesce(link.save, async_chain.save, true),
+           coalesce(link.queue, async_chain.queue),
+           CASE WHEN links.ordinal = 1 THEN coalesce(async_chain.run_at, now()) ELSE now() END
     FROM jsonb_array_elements(chain) WITH ORDINALITY AS links (element, ordinal)
     CROSS JOIN LATERAL baton.parse_link(links.element, 'chain link ' || (links.ordinal - 1)) AS link
     ORDER BY links.ordinal;

@@ -2,11 +2,16 @@
 -- element is that task's one argument, as django-q's async_iter takes it), as one group of
 -- kind 'iter'. Returns the iter's id. The tasks run side by side; each keeps its place in
 -- `chain_position`, for the results' order, and the group's policy is `continue`, so that a
--- failed one cancels none of the others.
+-- failed one cancels none of the others. `queue` names their queue; `run_at`, when given,
+-- is the earliest time they may run.
+-- Its signature before 0020, without `queue` and `run_at`.
+DROP FUNCTION IF EXISTS baton.async_iter(text, jsonb, interval, integer, integer, interval, interval, boolean, text,
+                                         boolean);
 CREATE OR REPLACE FUNCTION baton.async_iter(
     func text, args_list jsonb, cached interval DEFAULT NULL, priority integer DEFAULT 0,
     max_attempts integer DEFAULT 1, retry_delay interval DEFAULT '1 second', timeout interval DEFAULT NULL,
-    notify boolean DEFAULT true, hook text DEFAULT NULL, save boolean DEFAULT true
+    notify boolean DEFAULT true, hook text DEFAULT NULL, save boolean DEFAULT true, queue text DEFAULT 'default',
+    run_at timestamptz DEFAULT NULL
 ) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp AS $$
 DECLARE
@@ -19,6 +24,7 @@ BEGIN
         RAISE EXCEPTION 'baton.async_iter: args_list must be a JSON array of argument lists, not %',
             coalesce(jsonb_typeof(args_list), 'NULL') USING ERRCODE = 'QB001';
     END IF;
+    PERFORM baton.check_queue(async_iter.queue, 'baton.async_iter');
     INSERT INTO baton.groups (id, kind, length, failure_policy)
     VALUES (iter_id, 'iter', jsonb_array_length(args_list), 'continue');
     -- Set before the insert: tasks_wake reads it as each row goes in, and notifies at commit.
@@ -26,10 +32,11 @@ BEGIN
         PERFORM set_config('baton.wake', 'on', true);
     END IF;
     INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, chain_position, cache_ttl, priority,
-                             max_attempts, retry_delay, timeout, hook, save)
+                             max_attempts, retry_delay, timeout, hook, save, queue, run_at)
     SELECT baton.new_id(), func, func,
            CASE WHEN jsonb_typeof(element) = 'array' THEN element ELSE jsonb_build_array(element) END, '{}',
-           iter_id, ordinal - 1, cached, priority, max_attempts, retry_delay, timeout, hook, coalesce(save, true)
+           iter_id, ordinal - 1, cached, priority, max_attempts, retry_delay, timeout, hook, coalesce(save, true),
+           async_iter.queue, coalesce(async_iter.run_at, now())
     FROM jsonb_array_elements(args_list) WITH ORDINALITY AS elements (element, ordinal)
     ORDER BY ordinal;
     RETURN iter_id;

@@ -4,15 +4,19 @@
 -- the queue's statistics. A failure with attempts left goes back to the queue after its
 -- backoff; anything else leaves the queue and is recorded (baton.results, the cache for a
 -- cached task; a success saved with `save` false is not kept). Chains move on: the next
--- link is leased to `owner` when it runs that function (`functions`), else queued; under
+-- link is leased to `owner` when it runs that function (`functions`) and serves its queue
+-- (`queues`), one neither paused nor limited (baton.queues), else queued; under
 -- policy `stop` a failed link's rest is recorded as cancelled; a finished chain is marked.
 -- Returns the tasks `owner` no longer held (`lost`), the next links leased to it (`task`),
 -- each finished task with a hook as its record (`hooked`, and whether it went to the
 -- cache), and, with `notify => false`, the batch's NOTIFY payload (one event per line, or
 -- `all`) in a row of its own with every other column NULL, for the caller to send after
 -- its commit; by default it is sent at this transaction's commit.
+-- Its signature before 0020, without `queues`.
+DROP FUNCTION IF EXISTS baton.complete_tasks(text, jsonb, text[], interval, boolean);
 CREATE OR REPLACE FUNCTION baton.complete_tasks(
-    owner text, outcomes jsonb, functions text[], lease interval, notify boolean DEFAULT true
+    owner text, outcomes jsonb, functions text[], lease interval, notify boolean DEFAULT true,
+    queues text[] DEFAULT '{default}'
 )
 RETURNS TABLE (lost uuid, task baton.tasks, hooked baton.results, hooked_cached boolean, events text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp AS $$
@@ -35,6 +39,9 @@ DECLARE
     -- The chains to move on: their links that succeeded, or failed in a chain that continues.
     advance_groups text[];
     advance_positions integer[];
+    -- The next links, and those of them leased to `owner`, by address.
+    next_ctids tid[];
+    taken_ctids tid[];
     released baton.tasks[] := '{}';
     -- The chains whose finished link moved nothing on: each may have ended.
     ended text[];
@@ -70,7 +77,7 @@ BEGIN
         DELETE FROM baton.tasks AS t
         WHERE t.id = ANY (ids) AND t.lease_expires_at IS NOT NULL AND t.lease_owner = owner AND t.id <> ALL (retried)
         RETURNING t.id, t.name, t.func, t.args, t.kwargs, t.group_id, t.chain_position, t.attempts, t.enqueued_at,
-                  t.started_at, t.cache_ttl, t.hook, t.save,
+                  t.started_at, t.cache_ttl, t.hook, t.save, t.queue,
                   CASE WHEN (by_id -> t.id::text ->> 'ok')::boolean THEN t.errors
                        ELSE t.errors || (by_id -> t.id::text ->> 'error') END AS errors,
                   (by_id -> t.id::text ->> 'ok')::boolean AS ok,
@@ -78,15 +85,16 @@ BEGIN
                   by_id -> t.id::text ->> 'error' AS error
     ), recorded AS (
         INSERT INTO baton.results (id, name, func, args, kwargs, result, error, success, group_id, chain_position,
-                                   attempts, worker, enqueued_at, started_at, errors)
+                                   attempts, worker, enqueued_at, started_at, errors, queue)
         SELECT id, name, func, args, kwargs, result, error, ok, group_id, chain_position, attempts, owner,
-               enqueued_at, started_at, errors
+               enqueued_at, started_at, errors, queue
         FROM gone WHERE cache_ttl IS NULL AND (save OR NOT ok)
     ), cached AS (
         INSERT INTO baton.cached_results (id, name, func, args, kwargs, result, error, success, group_id,
-                                          chain_position, attempts, worker, enqueued_at, started_at, errors, expires_at)
+                                          chain_position, attempts, worker, enqueued_at, started_at, errors, queue,
+                                          expires_at)
         SELECT id, name, func, args, kwargs, result, error, ok, group_id, chain_position, attempts, owner,
-               enqueued_at, started_at, errors, now() + cache_ttl
+               enqueued_at, started_at, errors, queue, now() + cache_ttl
         FROM gone WHERE cache_ttl IS NOT NULL
     )
     SELECT (SELECT array_agg(i) FROM unnest(ids) AS i
@@ -100,7 +108,7 @@ BEGIN
            (SELECT array_agg(ok ORDER BY id) FROM gone WHERE chain_position IS NOT NULL),
            (SELECT array_agg(func ORDER BY id) FROM gone WHERE chain_position IS NOT NULL),
            (SELECT array_agg(ROW(id, name, func, args, kwargs, result, error, ok, group_id, chain_position,
-                                 attempts, owner, enqueued_at, started_at, now(), errors)::baton.results)
+                                 attempts, owner, enqueued_at, started_at, now(), errors, queue)::baton.results)
             FROM gone WHERE hook IS NOT NULL),
            (SELECT array_agg(cache_ttl IS NOT NULL) FROM gone WHERE hook IS NOT NULL)
     INTO lost_ids, event_lines, has_break, link_ids, link_groups, link_positions, link_ok, link_funcs, hooked_rows,
@@ -120,16 +128,16 @@ BEGIN
                 RETURNING rest.*, format('cancelled: link %s (%s) failed', failed.position, failed.func) AS reason
             ), recorded AS (
                 INSERT INTO baton.results (id, name, func, args, kwargs, result, error, success, group_id,
-                                           chain_position, attempts, worker, enqueued_at, started_at, errors)
+                                           chain_position, attempts, worker, enqueued_at, started_at, errors, queue)
                 SELECT id, name, func, args, kwargs, NULL, reason, false, group_id, chain_position, 0, NULL,
-                       enqueued_at, NULL, errors
+                       enqueued_at, NULL, errors, queue
                 FROM rest WHERE cache_ttl IS NULL
             ), cached AS (
                 INSERT INTO baton.cached_results (id, name, func, args, kwargs, result, error, success, group_id,
                                                   chain_position, attempts, worker, enqueued_at, started_at, errors,
-                                                  expires_at)
+                                                  queue, expires_at)
                 SELECT id, name, func, args, kwargs, NULL, reason, false, group_id, chain_position, 0, NULL,
-                       enqueued_at, NULL, errors, now() + cache_ttl
+                       enqueued_at, NULL, errors, queue, now() + cache_ttl
                 FROM rest WHERE cache_ttl IS NOT NULL
             )
             SELECT count(*) INTO cancelled FROM rest;
@@ -144,26 +152,32 @@ BEGIN
             advance_positions := link_positions;
         END IF;
 
-        -- The next links: leased to `owner` when it runs their function. Each is looked up on
-        -- its own (tasks_group_position; the LIMIT keeps the lookup from being flattened into
-        -- a join) and updated by its address: a join let the planner, misled by a queue it had
+        -- The next links: leased to `owner` when it runs their function and serves their queue,
+        -- one no claim must count first (neither paused nor limited). Each is looked up on its
+        -- own (tasks_group_position; the LIMIT keeps the lookup from being flattened into a
+        -- join) and updated by its address: a join let the planner, misled by a queue it had
         -- no statistics for, read the whole queue for each batch.
+        SELECT coalesce(array_agg(link.ctid), '{}'),
+               coalesce(array_agg(link.ctid) FILTER (
+                   WHERE link.func = ANY (functions) AND link.queue = ANY (queues)
+                     AND NOT EXISTS (SELECT 1 FROM baton.queues AS q
+                                     WHERE q.name = link.queue AND (q.paused OR q.running_limit IS NOT NULL))), '{}')
+        INTO next_ctids, taken_ctids
+        FROM unnest(advance_groups, advance_positions) AS f (group_id, position)
+        CROSS JOIN LATERAL (
+            SELECT t.ctid, t.func, t.queue FROM baton.tasks AS t
+            WHERE t.group_id = f.group_id AND t.chain_position = f.position + 1 AND t.state = 'waiting'
+            LIMIT 1
+        ) AS link;
         WITH next_links AS (
             UPDATE baton.tasks AS next
-            SET state = CASE WHEN next.func = ANY (functions) THEN 'running' ELSE 'queued' END,
+            SET state = CASE WHEN next.ctid = ANY (taken_ctids) THEN 'running' ELSE 'queued' END,
                 run_at = now(),
-                attempts = next.attempts + CASE WHEN next.func = ANY (functions) THEN 1 ELSE 0 END,
-                lease_owner = CASE WHEN next.func = ANY (functions) THEN owner END,
-                lease_expires_at = CASE WHEN next.func = ANY (functions) THEN now() + lease END,
-                started_at = CASE WHEN next.func = ANY (functions) THEN now() END
-            WHERE next.ctid = ANY (ARRAY(
-                SELECT link.ctid
-                FROM unnest(advance_groups, advance_positions) AS f (group_id, position)
-                CROSS JOIN LATERAL (
-                    SELECT t.ctid FROM baton.tasks AS t
-                    WHERE t.group_id = f.group_id AND t.chain_position = f.position + 1 AND t.state = 'waiting'
-                    LIMIT 1
-                ) AS link))
+                attempts = next.attempts + CASE WHEN next.ctid = ANY (taken_ctids) THEN 1 ELSE 0 END,
+                lease_owner = CASE WHEN next.ctid = ANY (taken_ctids) THEN owner END,
+                lease_expires_at = CASE WHEN next.ctid = ANY (taken_ctids) THEN now() + lease END,
+                started_at = CASE WHEN next.ctid = ANY (taken_ctids) THEN now() END
+            WHERE next.ctid = ANY (next_ctids)
             RETURNING next
         )
         SELECT coalesce(array_agg(next), '{}') INTO released FROM next_links;

@@ -2,7 +2,8 @@
 -- it needs, and takes EXECUTE on Baton's functions from PUBLIC (every role, by default).
 -- Grants each role its functions by name, whatever their arguments, so that a function
 -- whose signature changes needs nothing here. Safe to run again: the migrator runs it after
--- every migration that applied a function. Returns the roles still missing.
+-- every migration that applied a function. Returns the roles still missing. Steering queues
+-- (baton.steer_queue, pause_queue, resume_queue, limit_queue) is left to the schema's owner.
 CREATE OR REPLACE FUNCTION baton.grant_roles() RETURNS SETOF text
 LANGUAGE plpgsql SET search_path = pg_catalog, baton, pg_temp AS $$
 DECLARE
@@ -54,8 +55,8 @@ BEGIN
     END IF;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'baton_read') THEN
         GRANT SELECT ON baton.tasks, baton.results, baton.cached_results, baton.groups, baton.clusters,
-                        baton.waiting_clusters, baton.all_results, baton.chain_status, baton.function_stats,
-                        baton.schema_migrations, baton.schema_objects
+                        baton.waiting_clusters, baton.queues, baton.all_results, baton.chain_status,
+                        baton.function_stats, baton.queue_status, baton.schema_migrations, baton.schema_objects
         TO baton_read;
         DROP POLICY IF EXISTS read_tasks ON baton.tasks;
         CREATE POLICY read_tasks ON baton.tasks FOR SELECT TO baton_read USING (true);

@@ -2,10 +2,12 @@
 -- "kwargs": ..., "q_options": ...}; raises a clear error (SQLSTATE QB001, Baton's invalid
 -- input) for anything else, naming the link by `label` ('chain link 3', 'task'). An option
 -- not given is NULL.
+-- Its signature before 0020, without `queue`.
+DROP FUNCTION IF EXISTS baton.parse_link(jsonb, text);
 CREATE OR REPLACE FUNCTION baton.parse_link(
     link jsonb, label text, OUT func text, OUT args jsonb, OUT kwargs jsonb, OUT timeout interval,
     OUT max_attempts integer, OUT retry_delay interval, OUT priority integer, OUT hook text, OUT task_name text,
-    OUT save boolean
+    OUT save boolean, OUT queue text
 )
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, baton, pg_temp AS $$
 DECLARE
@@ -67,10 +69,10 @@ BEGIN
     END IF;
     SELECT string_agg(format('"%s"', key), ', ' ORDER BY key) INTO unknown
     FROM jsonb_object_keys(options) AS key
-    WHERE key NOT IN ('timeout', 'max_attempts', 'retry_delay', 'priority', 'hook', 'task_name', 'save');
+    WHERE key NOT IN ('timeout', 'max_attempts', 'retry_delay', 'priority', 'hook', 'task_name', 'save', 'queue');
     IF unknown IS NOT NULL THEN
         RAISE EXCEPTION 'baton: % (%): unknown option %; a link takes timeout, max_attempts, retry_delay, '
-            'priority, hook, task_name and save (group, cached and sync belong to the whole call)',
+            'priority, hook, task_name, save and queue (group, cached and sync belong to the whole call)',
             label, func, left(unknown, 200) USING ERRCODE = 'QB001';
     END IF;
     BEGIN
@@ -92,4 +94,11 @@ BEGIN
     END IF;
     hook := options ->> 'hook';
     task_name := options ->> 'task_name';
+    IF options ? 'queue' AND options -> 'queue' <> 'null' THEN
+        IF jsonb_typeof(options -> 'queue') <> 'string' THEN
+            RAISE EXCEPTION 'baton: % (%): queue is a string, not %', label, func, jsonb_typeof(options -> 'queue')
+                USING ERRCODE = 'QB001';
+        END IF;
+        queue := baton.check_queue(options ->> 'queue', format('baton: %s (%s)', label, func));
+    END IF;
 END $$;

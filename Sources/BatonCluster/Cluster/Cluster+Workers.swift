@@ -2,10 +2,10 @@ import Baton
 import Foundation
 
 extension Cluster {
-    /// A worker: takes the next task of the local queue and runs it, until the queue stops.
-    func work() async {
+    /// A worker of `lane`: takes the next task of its local queue and runs it, until the queue stops.
+    func work(in lane: Lane) async {
         let signal = Signal()
-        while let task = await local.next(for: signal) {
+        while let task = await lane.local.next(for: signal) {
             guard leases.mayStart(task.id) else {
                 // Paused or cut off past its lease: another worker may have it by now. Handed
                 // back if it is still this cluster's (its attempt not counted), else left alone.
@@ -16,26 +16,29 @@ extension Cluster {
                 await handBack([task])
                 continue
             }
-            let refill = state.withLock { state in
+            let refill = lane.state.withLock { state in
                 state.running += 1
                 return state.queueMayHaveMore
             }
-            if refill { wake.fire() }
-            await process(task)
-            state.withLock { $0.running -= 1 }
+            if refill { lane.wake.fire() }
+            await process(task, in: lane)
+            lane.state.withLock { $0.running -= 1 }
+            // A task abandoned in any lane stops every lane: the process is to be replaced.
             if state.withLock({ !$0.abandoned.isEmpty }) {
-                local.stop()
-                wake.fire()
+                for lane in lanes {
+                    lane.local.stop()
+                    lane.wake.fire()
+                }
             }
         }
     }
 
     /// Runs one task under its timeout and hands its outcome to the completer.
-    func process(_ task: ClaimedTask) async {
+    func process(_ task: ClaimedTask, in lane: Lane) async {
         let started = ContinuousClock.now
         broker.signals.willExecute(task)
         let (outcome, abandoned) = await executor.run(task)
-        state.withLock { $0.prefetch.ran(for: ContinuousClock.now - started) }
+        lane.state.withLock { $0.prefetch.ran(for: ContinuousClock.now - started) }
         if abandoned {
             logger.critical("a task ignored the cancellation of its timeout; stopping the cluster", metadata: [
                 "task": "\(task.id.lowercasedText)", "function": "\(task.function)",

@@ -4,12 +4,12 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Runs queued tasks of the functions its registry has: django-q's cluster.
+/// Runs queued tasks of the functions its registry has, from the queues it serves: django-q's cluster.
 ///
-/// Its pieces: the `Fetcher` claims in one statement as many tasks as its workers and its
-/// prefetch (deep for short tasks, shallow for long ones: `Prefetch`) have room for
-/// (`FOR UPDATE SKIP LOCKED`) into a local queue; `workers` workers take them in turn, each
-/// under its timeout (`Executor`); the `Completer` records their outcomes in batches, which
+/// Its pieces: for each queue it serves, a `Lane` whose `Fetcher` claims in one statement as
+/// many tasks as the lane's workers and its prefetch (deep for short tasks, shallow for long
+/// ones: `Prefetch`) have room for (`FOR UPDATE SKIP LOCKED`) into the lane's local queue, and
+/// the lane's workers take them in turn, each under its timeout (`Executor`); the `Completer` records their outcomes in batches, which
 /// also retries failures and hands the next chain link straight to this cluster. An idle
 /// cluster sleeps until NOTIFY says work is queued, or a delayed retry is due. The
 /// `Heartbeat` renews the leases of the work alive in it (`Leases`), through a graceful stop
@@ -27,25 +27,16 @@ public final class Cluster: Service, Sendable {
     let logger: Logger
 
     struct State {
-        var running = 0
         var finished = 0
         var stopping = false
         /// Registered and running; a stop before that ends `run()` at once.
         var started = false
         var abandoned: [UUID] = []
-        /// Whether the last claim filled up: the queue may hold more, so a worker taking a
-        /// task wakes the fetcher.
-        var queueMayHaveMore = true
-        /// Counts the news that work was queued (notifications, failures queued again), so
-        /// that news arriving while a claim runs is not overwritten by its result.
-        var news = 0
-        var prefetch: Prefetch
     }
 
     let state: Locked<State>
-    /// Wakes the fetcher.
-    let wake = Signal()
-    let local = LocalQueue()
+    /// One for each queue served, in the order of their names.
+    let lanes: [Lane]
     /// The tasks whose leases the heartbeat renews.
     let leases: Leases
     let completer: Completer
@@ -54,7 +45,7 @@ public final class Cluster: Service, Sendable {
     let rescuer: Rescuer
     /// Calls the hooks of the tasks this cluster finished.
     let hooks: HookCaller
-    let fetcher: Fetcher
+    let fetchers: [Fetcher]
 
     public init(
         broker: Broker, registry: TaskRegistry = .stock, configuration: ClusterConfiguration = ClusterConfiguration(),
@@ -66,10 +57,14 @@ public final class Cluster: Service, Sendable {
         let functions = registry.names
         self.functions = functions
         self.logger = logger
-        let state = Locked(State(prefetch: Prefetch(workers: configuration.workers, maximum: configuration.prefetch)))
+        let state = Locked(State())
         self.state = state
+        let lanes = configuration.queues.sorted { $0.key < $1.key }.map { queue, workers in
+            Lane(queue: queue, workers: workers, prefetch: configuration.prefetch(forQueueOf: workers))
+        }
+        self.lanes = lanes
         leases = Leases(lease: configuration.lease)
-        let (local, wake, leases) = (self.local, self.wake, self.leases)
+        let leases = self.leases
         executor = Executor(
             registry: registry, timeout: configuration.timeout, abandonAfter: configuration.abandonAfter,
             clock: ContinuousClock())
@@ -82,24 +77,26 @@ public final class Cluster: Service, Sendable {
         completer = Completer(
             broker: broker, owner: configuration.name, lease: configuration.lease, answerLimit: configuration.answerLimit,
             logger: logger, leases: leases,
-            functions: { state.withLock { $0.stopping } ? [] : functions },
+            functions: { state.withLock { $0.stopping } ? [] : functions }, queues: lanes.map(\.queue),
             recorded: { batch, count, failed in
-                state.withLock { state in
-                    state.finished += count
-                    // A failure with attempts left is queued again, due after its backoff:
-                    // the fetcher's next look asks when.
-                    if failed {
-                        state.queueMayHaveMore = true
-                        state.news += 1
-                    }
+                state.withLock { $0.finished += count }
+                // A failure with attempts left is queued again, due after its backoff: the
+                // fetchers' next look asks when.
+                if failed { for lane in lanes { lane.hearNews() } }
+                // Next chain links leased to this cluster go to the front of their queue's lane.
+                for lane in lanes {
+                    let next = batch.next.filter { $0.queue == lane.queue }
+                    lane.local.push(next, first: true)
+                    lane.wake.fire()
                 }
-                local.push(batch.next, first: true)
-                wake.fire()
                 hooks.call(batch.hooked)
             })
-        fetcher = Fetcher(
-            broker: broker, configuration: configuration, functions: functions, logger: logger, state: state,
-            wake: wake, local: local, leases: leases, completer: completer)
+        let completer = self.completer
+        fetchers = lanes.map { lane in
+            Fetcher(
+                broker: broker, configuration: configuration, functions: functions, logger: logger, cluster: state,
+                lane: lane, leases: leases, completer: completer)
+        }
     }
 
     /// Tasks finished (recorded) by this cluster so far.
@@ -108,27 +105,26 @@ public final class Cluster: Service, Sendable {
     /// Stops claiming; `run()` returns once the running tasks have finished.
     public func shutdown() {
         state.withLock { $0.stopping = true }
-        local.stop()
-        wake.fire()
+        for lane in lanes {
+            lane.local.stop()
+            lane.wake.fire()
+        }
     }
 
     public func run() async throws {
         let subscription = try await broker.worker.wakeups()
         defer { subscription.cancel() }
         // Notifications about new work and this cluster's own events share one signal.
-        let relay = Task { [wake, state] in
+        let relay = Task { [lanes] in
             while !Task.isCancelled {
                 if await subscription.signal.wait(until: nil) {
-                    state.withLock { state in
-                        state.queueMayHaveMore = true
-                        state.news += 1
-                    }
-                    wake.fire()
+                    for lane in lanes { lane.hearNews() }
                 }
             }
         }
         defer { relay.cancel() }
         // Registers the cluster: a database it cannot reach now is an error for its supervisor.
+        for queue in configuration.queues.keys { try QueueName.check(queue) }
         try await heartbeat.beat()
         await rescuer.pass()
         let upkeep = Task { [heartbeat] in await heartbeat.run() }
@@ -136,6 +132,7 @@ public final class Cluster: Service, Sendable {
         state.withLock { $0.started = true }
         logger.info("cluster started", metadata: [
             "name": "\(configuration.name)", "workers": "\(configuration.workers)",
+            "queues": "\(lanes.map { "\($0.queue)=\($0.workers)" }.joined(separator: ","))",
             "functions": "\(functions.joined(separator: ","))",
         ])
         if case .polling(let interval) = broker.listening {
@@ -145,18 +142,24 @@ public final class Cluster: Service, Sendable {
                 """)
         }
         await withDiscardingTaskGroup { group in
-            for _ in 0..<configuration.workers {
-                group.addTask { await self.work() }
+            for lane in lanes {
+                for _ in 0..<lane.workers {
+                    group.addTask { await self.work(in: lane) }
+                }
             }
             await withGracefulShutdownHandler {
-                await fetcher.run()
+                await withDiscardingTaskGroup { fetching in
+                    for fetcher in fetchers {
+                        fetching.addTask { await fetcher.run() }
+                    }
+                }
             } onGracefulShutdown: {
                 self.shutdown()
             }
-            local.stop()
+            for lane in lanes { lane.local.stop() }
         }
         await completer.drain()
-        await handBack(local.removeAll())
+        await handBack(lanes.flatMap { $0.local.removeAll() })
         await hooks.drain()
         // The leases are renewed until here: nothing is left that this cluster works on.
         upkeep.cancel()

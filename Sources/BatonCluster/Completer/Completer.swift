@@ -33,6 +33,8 @@ final class Completer: Sendable {
     private let leases: Leases
     /// The functions whose next chain links this cluster takes at once; none while stopping.
     private let functions: @Sendable () -> [String]
+    /// The queues whose next chain links it takes at once.
+    private let queues: [String]
     /// Called after each batch with what it did, how many it recorded, and whether any
     /// outcome was a failure (which may have been queued again for a retry).
     private let recorded: @Sendable (CompletedBatch, Int, Bool) -> Void
@@ -40,12 +42,12 @@ final class Completer: Sendable {
 
     init(
         broker: Broker, owner: String, lease: Duration, answerLimit: Duration, logger: Logger, leases: Leases,
-        functions: @escaping @Sendable () -> [String],
+        functions: @escaping @Sendable () -> [String], queues: [String],
         recorded: @escaping @Sendable (CompletedBatch, Int, Bool) -> Void
     ) {
         (self.broker, self.owner, self.lease, self.answerLimit, self.logger, self.leases) =
             (broker, owner, lease, answerLimit, logger, leases)
-        self.functions = functions
+        (self.functions, self.queues) = (functions, queues)
         self.recorded = recorded
     }
 
@@ -81,11 +83,13 @@ final class Completer: Sendable {
     }
 
     private func record(_ batch: [Outcome]) async {
-        let (broker, owner, lease, limit, functions) = (self.broker, self.owner, self.lease, self.answerLimit, self.functions())
+        let (broker, owner, lease, limit, functions, queues) =
+            (self.broker, self.owner, self.lease, self.answerLimit, self.functions(), self.queues)
         let sent = ContinuousClock.now
         let written = await LeaseRetry(lease: lease, logger: logger, tasks: batch.map(\.task.id)).run {
             try await broker.withConnection(answeringWithin: limit) { connection in
-                try await broker.worker.complete(batch, owner: owner, functions: functions, lease: lease, on: connection)
+                try await broker.worker.complete(
+                    batch, owner: owner, functions: functions, queues: queues, lease: lease, on: connection)
             }
         }
         switch written {

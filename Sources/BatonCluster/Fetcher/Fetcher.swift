@@ -2,19 +2,23 @@ import Baton
 import Foundation
 import Logging
 
-/// The fetcher: claims the cluster's tasks into its local queue (`ClaimDecision` says when
-/// and how many), marks the cluster as waiting for work when a claim comes up short, and
-/// sleeps on the wake signal until news, a due retry or the idle check.
+/// The fetcher of one queue (its `Lane`): claims the queue's tasks into the lane's local
+/// queue (`ClaimDecision` says when and how many), marks the cluster as waiting for work when
+/// a claim comes up short, and sleeps on the lane's wake signal until news, a due task or the
+/// idle check.
 struct Fetcher: Sendable {
     let broker: Broker
     let configuration: ClusterConfiguration
     let functions: [String]
     let logger: Logger
-    let state: Locked<Cluster.State>
-    let wake: Signal
-    let local: LocalQueue
+    let cluster: Locked<Cluster.State>
+    let lane: Lane
     let leases: Leases
     let completer: Completer
+
+    private var state: Locked<Lane.State> { lane.state }
+    private var wake: Signal { lane.wake }
+    private var local: LocalQueue { lane.local }
 
     /// Claims work while there is room and the queue may hold some; sleeps on the wake
     /// signal otherwise. It looks without news when a delayed retry is due and every
@@ -22,12 +26,12 @@ struct Fetcher: Sendable {
     func run() async {
         var failures = 0
         var lookAgainAt = ContinuousClock.now
-        while !Task.isCancelled && !state.withLock({ $0.stopping || !$0.abandoned.isEmpty }) {
+        while !Task.isCancelled && !cluster.withLock({ $0.stopping || !$0.abandoned.isEmpty }) {
             let idleCheck = min(configuration.idleCheckInterval, configuration.heartbeatInterval)
             let (waiting, unwritten, due) = (local.count, completer.backlog, ContinuousClock.now >= lookAgainAt)
             let decision = state.withLock { state in
                 ClaimDecision(
-                    workers: configuration.workers, depth: state.prefetch.depth, running: state.running,
+                    workers: lane.workers, depth: state.prefetch.depth, running: state.running,
                     waiting: waiting, unwritten: unwritten, queueMayHaveMore: state.queueMayHaveMore, lookIsDue: due)
             }
             if let room = decision.claim {
@@ -51,7 +55,9 @@ struct Fetcher: Sendable {
                     break
                 } catch {
                     failures += 1
-                    logger.error("claiming failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                    logger.error("claiming failed; retrying", metadata: [
+                        "error": "\(error)", "failures": "\(failures)", "queue": "\(lane.queue)",
+                    ])
                     lookAgainAt = .now + .milliseconds(min(5000, 50 << min(failures, 7)))
                     _ = await wake.wait(until: lookAgainAt)
                     continue
@@ -66,8 +72,8 @@ struct Fetcher: Sendable {
         let started = ContinuousClock.now
         let tasks = try await broker.withConnection(answeringWithin: configuration.answerLimit) { connection in
             try await broker.worker.claim(
-                functions: functions, limit: limit, owner: configuration.name, lease: configuration.lease,
-                on: connection)
+                functions: functions, queue: lane.queue, limit: limit, owner: configuration.name,
+                lease: configuration.lease, on: connection)
         }
         leases.hold(tasks.map(\.id), sent: started)
         state.withLock { $0.prefetch.claimed(in: ContinuousClock.now - started) }
@@ -86,12 +92,13 @@ struct Fetcher: Sendable {
         }
     }
 
-    /// When the earliest delayed retry of this cluster's functions is due, if any: in a
+    /// When the earliest delayed task (a retry, a task enqueued to run later) of this
+    /// cluster's functions in the lane's queue is due, if any: in a
     /// millisecond at the soonest, so that a due task another claimer holds is not asked
     /// for in a tight loop.
     private func nextRetry() async throws -> ContinuousClock.Instant? {
-        guard let due = try await broker.withConnection(answeringWithin: configuration.answerLimit, { [functions] in
-            try await broker.worker.nextDue(functions: functions, on: $0)
+        guard let due = try await broker.withConnection(answeringWithin: configuration.answerLimit, { [functions, lane] in
+            try await broker.worker.nextDue(functions: functions, queue: lane.queue, on: $0)
         })
         else { return nil }
         return .now + max(due, .milliseconds(1))

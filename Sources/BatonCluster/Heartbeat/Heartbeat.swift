@@ -28,7 +28,7 @@ struct Heartbeat: Sendable {
                 try await broker.worker.heartbeat(
                     cluster: configuration.name, workers: configuration.workers, functions: functions,
                     lease: configuration.lease, held: held, finished: finished, residentBytes: ResidentMemory.bytes(),
-                    on: connection)
+                    queues: configuration.queues, on: connection)
             }
         }
         let renewed = if let limit { try await withTimeLimit(limit, renew) } else { try await renew() }

@@ -1,0 +1,5 @@
+-- Pauses a queue for every cluster (baton.steer_queue).
+CREATE OR REPLACE FUNCTION baton.pause_queue(queue text) RETURNS baton.queues
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp AS $$
+    SELECT baton.steer_queue(queue, paused => true)
+$$;
