@@ -65,17 +65,18 @@ struct QueueCommand: AsyncParsableCommand {
         @Argument(help: "The queue's name.")
         var name: String
 
-        @Argument(help: "The most of its tasks running at once, or none.")
-        var limit: String
+        // Taken as it comes, so that a negative number gets the error below, not "missing argument".
+        @Argument(parsing: .allUnrecognized, help: "The most of its tasks running at once, or none.")
+        var limit: [String] = []
 
         func validate() throws {
-            guard limit == "none" || (Int(limit).map { $0 >= 0 } ?? false) else {
-                throw ValidationError("the limit is a whole number from 0, or none, not \(limit)")
+            guard limit.count == 1, limit[0] == "none" || (Int(limit[0]).map { $0 >= 0 } ?? false) else {
+                throw ValidationError("the limit is a whole number from 0, or none, not \(limit.joined(separator: " "))")
             }
         }
 
         func run() async throws {
-            let value = Int(limit)
+            let value = Int(limit[0])
             try await database.withBroker { try await $0.limitQueue(name, running: value) }
             print(value.map { "\(name): at most \($0) running" } ?? "\(name): no limit")
         }

@@ -82,6 +82,8 @@ import TestSupport
                 await expectRefused(worker, "SELECT args FROM baton.tasks", "reading the queue")
                 await expectRefused(worker, "SELECT baton.async_task('baton.echo', '[1]')", "enqueueing")
                 await expectRefused(worker, "UPDATE baton.tasks SET attempts = 0", "writing the queue")
+                await expectRefused(worker, "SELECT baton.pause_queue('default')", "pausing a queue")
+                await expectRefused(worker, "SELECT baton.limit_queue('default', 0)", "limiting a queue")
             }
             #expect(try await broker.result(ids[19]) == [19])
             #expect(try await broker.fetch(retried)?.attempts == 2)
@@ -100,10 +102,13 @@ import TestSupport
                 let seen = try await reader.pool.withConnection { connection in
                     try await connection.query("""
                         SELECT (SELECT count(*) FROM baton.tasks) + (SELECT count(*) FROM baton.all_results)
-                             + (SELECT count(*) FROM baton.function_stats)
+                             + (SELECT count(*) FROM baton.function_stats) + (SELECT count(*) FROM baton.queue_status)
+                             + (SELECT count(*) FROM baton.queues)
                         """)[0].decode(0, as: Int.self)
                 }
-                #expect(seen == 3)
+                #expect(seen == 4)
+                #expect(try await reader.queues().map(\.name) == ["default"])
+                await expectRefused(reader, "SELECT baton.resume_queue('default')", "steering a queue")
                 await expectRefused(reader, "SELECT baton.async_task('baton.echo', '[1]')", "enqueueing")
                 await expectRefused(reader, "INSERT INTO baton.tasks (id, name, func) VALUES (gen_random_uuid(), 'x', 'baton.echo')", "inserting")
                 await expectRefused(reader, "SELECT baton.claim_tasks('{baton.echo}', 10, 'me', '1 hour')", "claiming")
