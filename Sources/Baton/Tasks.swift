@@ -140,3 +140,15 @@ public func deleteCached(_ taskID: UUID, broker: Broker? = nil) async throws -> 
 public func deleteGroupCached(_ groupID: String, broker: Broker? = nil) async throws -> Int {
     try await resolve(broker).deleteGroupCached(groupID)
 }
+
+/// Creates or replaces the schedule `name` of `function`; returns it as stored. django-q's `schedule()`.
+@discardableResult
+public func schedule(
+    _ function: String, _ args: JSONValue..., kwargs: [String: JSONValue] = [:], name: String,
+    type: ScheduleType = .once, timeZone: String = "UTC", repeats: Int = -1, nextRun: Date? = nil,
+    catchUp: Bool = true, options: LinkOptions = LinkOptions(), broker: Broker? = nil, in transaction: Transaction? = nil
+) async throws -> ScheduleStatus {
+    try await resolve(broker).schedule(
+        function, args: args, kwargs: kwargs, name: name, type: type, timeZone: timeZone, repeats: repeats,
+        nextRun: nextRun, catchUp: catchUp, options: options, in: transaction)
+}

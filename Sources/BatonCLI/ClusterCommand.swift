@@ -27,6 +27,9 @@ struct ClusterCommand: AsyncParsableCommand {
         valueName: "name=workers"))
     var queues: [String] = []
 
+    @Flag(name: .customLong("no-schedules"), help: "Fire no schedules from this cluster (others do; each due time fires once).")
+    var noSchedules = false
+
     @Flag(help: "Apply pending migrations before starting (as baton migrate does).")
     var migrate = false
 
@@ -86,7 +89,7 @@ struct ClusterCommand: AsyncParsableCommand {
             broker: broker,
             configuration: ClusterConfiguration(
                 workers: workers, queues: served, lease: .milliseconds(Int(lease * 1000)),
-                timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, prefetch: prefetch),
+                timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, prefetch: prefetch, firesSchedules: !noSchedules),
             logger: logger)
         do {
             try await MissingSchema.check { try await cluster.runUntilSignalled(grace: .milliseconds(Int(grace * 1000))) }

@@ -189,10 +189,10 @@ import TestSupport
             try await withCluster(broker) {
                 // Let the cluster go idle first: the wake-up must come from the due time.
                 try await Task.sleep(for: .milliseconds(200))
-                let delayed = try await broker.asyncTask("baton.echo", args: [1], delay: .milliseconds(900))
-                let at = try await broker.asyncTask("baton.echo", args: [2], runAt: Date().addingTimeInterval(0.6))
+                let delayed = try await broker.asyncTask("baton.echo", args: [1], delay: .milliseconds(2500))
+                let at = try await broker.asyncTask("baton.echo", args: [2], runAt: Date().addingTimeInterval(2))
                 let bySQL = try await broker.pool.withConnection { connection in
-                    try await connection.query("SELECT baton.async_task('baton.echo', '[3]', run_at => now() + interval '0.7 s')")[0]
+                    try await connection.query("SELECT baton.async_task('baton.echo', '[3]', run_at => now() + interval '2.2 s')")[0]
                         .decode(0, as: UUID.self)
                 }
                 try await Task.sleep(for: .milliseconds(300))
@@ -200,8 +200,8 @@ import TestSupport
                 #expect(early == nil)
                 let status = try await broker.queues().first { $0.name == "default" }
                 #expect(status?.delayed == 3, "\(String(describing: status))")
-                for (id, least) in [(delayed, 0.9), (at, 0.5), (bySQL, 0.7)] {
-                    let record = try await broker.fetch(id, wait: .seconds(4))
+                for (id, least) in [(delayed, 2.5), (at, 1.9), (bySQL, 2.2)] {
+                    let record = try await broker.fetch(id, wait: .seconds(6))
                     let waited = try #require(record?.startedAt).timeIntervalSince(record!.enqueuedAt)
                     #expect(waited >= least - 0.05 && waited < least + 1.5, "\(id): started after \(waited) s")
                 }

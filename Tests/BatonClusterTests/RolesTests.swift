@@ -40,7 +40,12 @@ import TestSupport
                 try await enqueuer.pool.withConnection { connection in
                     try await connection.execute("SELECT baton.async_task('baton.echo', '[6]')")
                     try await connection.execute("SELECT baton.async_tasks('[[\"baton.echo\", [7]]]')")
+                    try await connection.execute("SELECT baton.schedule('by the role', 'baton.echo', next_run => 'infinity')")
                 }
+                try await enqueuer.schedule("baton.echo", name: "from swift", type: .daily, nextRun: .distantFuture)
+                await expectRefused(enqueuer, "SELECT baton.steer_schedule('by the role', true)", "pausing a schedule")
+                await expectRefused(enqueuer, "SELECT baton.run_schedule_now('by the role')", "running a schedule now")
+                await expectRefused(enqueuer, "SELECT * FROM baton.fire_schedules('me')", "firing schedules")
                 await expectRefused(enqueuer, "SELECT args FROM baton.tasks", "reading the queue's arguments")
                 await expectRefused(enqueuer, "SELECT * FROM baton.results", "reading results")
                 await expectRefused(enqueuer, """
@@ -84,6 +89,9 @@ import TestSupport
                 await expectRefused(worker, "UPDATE baton.tasks SET attempts = 0", "writing the queue")
                 await expectRefused(worker, "SELECT baton.pause_queue('default')", "pausing a queue")
                 await expectRefused(worker, "SELECT baton.limit_queue('default', 0)", "limiting a queue")
+                await expectRefused(worker, "SELECT baton.schedule('w', 'baton.echo')", "making a schedule")
+                let fired = try await worker.pool.withConnection { try await worker.worker.fireSchedules(owner: "w", on: $0) }
+                #expect(fired.fired == 0, "the worker role fires schedules")
             }
             #expect(try await broker.result(ids[19]) == [19])
             #expect(try await broker.fetch(retried)?.attempts == 2)

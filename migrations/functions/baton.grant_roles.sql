@@ -3,7 +3,8 @@
 -- Grants each role its functions by name, whatever their arguments, so that a function
 -- whose signature changes needs nothing here. Safe to run again: the migrator runs it after
 -- every migration that applied a function. Returns the roles still missing. Steering queues
--- (baton.steer_queue, pause_queue, resume_queue, limit_queue) is left to the schema's owner.
+-- (baton.steer_queue, pause_queue, resume_queue, limit_queue) and schedules beyond making them
+-- (baton.steer_schedule, run_schedule_now) is left to the schema's owner.
 CREATE OR REPLACE FUNCTION baton.grant_roles() RETURNS SETOF text
 LANGUAGE plpgsql SET search_path = pg_catalog, baton, pg_temp AS $$
 DECLARE
@@ -11,11 +12,11 @@ DECLARE
     routine regprocedure;
     -- What each role may call.
     enqueue_functions text[] := ARRAY['async_task', 'async_tasks', 'async_chain', 'async_iter', 'join_group',
-                                      'is_open_group'];
+                                      'is_open_group', 'schedule'];
     worker_functions text[] := ARRAY['claim_tasks', 'complete_task', 'complete_tasks', 'release_task',
                                      'release_tasks', 'cluster_heartbeat', 'heartbeat', 'rescue_expired_task',
                                      'prune_expired', 'next_due', 'leave_cluster', 'vanished_tasks', 'await_work',
-                                     'await_enqueuers'];
+                                     'await_enqueuers', 'fire_schedules'];
 BEGIN
     FOR routine IN SELECT p.oid FROM pg_proc AS p WHERE p.pronamespace = 'baton'::regnamespace LOOP
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', routine);
@@ -56,7 +57,8 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'baton_read') THEN
         GRANT SELECT ON baton.tasks, baton.results, baton.cached_results, baton.groups, baton.clusters,
                         baton.waiting_clusters, baton.queues, baton.all_results, baton.chain_status,
-                        baton.function_stats, baton.queue_status, baton.schema_migrations, baton.schema_objects
+                        baton.function_stats, baton.queue_status, baton.schedules, baton.schedule_runs,
+                        baton.schedule_status, baton.schema_migrations, baton.schema_objects
         TO baton_read;
         DROP POLICY IF EXISTS read_tasks ON baton.tasks;
         CREATE POLICY read_tasks ON baton.tasks FOR SELECT TO baton_read USING (true);

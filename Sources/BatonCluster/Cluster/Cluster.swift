@@ -43,6 +43,7 @@ public final class Cluster: Service, Sendable {
     let executor: Executor<ContinuousClock>
     let heartbeat: Heartbeat
     let rescuer: Rescuer
+    let scheduler: Scheduler
     /// Calls the hooks of the tasks this cluster finished.
     let hooks: HookCaller
     let fetchers: [Fetcher]
@@ -72,6 +73,8 @@ public final class Cluster: Service, Sendable {
             broker: broker, configuration: configuration, functions: functions, leases: leases, logger: logger,
             finished: { state.withLock { $0.finished } })
         rescuer = Rescuer(broker: broker, logger: logger, answerLimit: configuration.answerLimit)
+        scheduler = Scheduler(
+            broker: broker, owner: configuration.name, answerLimit: configuration.answerLimit, logger: logger)
         let hooks = HookCaller(registry: registry, logger: logger)
         self.hooks = hooks
         completer = Completer(
@@ -129,6 +132,7 @@ public final class Cluster: Service, Sendable {
         await rescuer.pass()
         let upkeep = Task { [heartbeat] in await heartbeat.run() }
         let rescuing = Task { [rescuer, configuration] in await rescuer.run(every: configuration.heartbeatInterval) }
+        let scheduling = configuration.firesSchedules ? Task { [scheduler] in await scheduler.run() } : nil
         state.withLock { $0.started = true }
         logger.info("cluster started", metadata: [
             "name": "\(configuration.name)", "workers": "\(configuration.workers)",
@@ -158,6 +162,8 @@ public final class Cluster: Service, Sendable {
             }
             for lane in lanes { lane.local.stop() }
         }
+        scheduling?.cancel()
+        await scheduling?.value
         await completer.drain()
         await handBack(lanes.flatMap { $0.local.removeAll() })
         await hooks.drain()

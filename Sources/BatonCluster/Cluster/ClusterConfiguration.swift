@@ -26,6 +26,9 @@ public struct ClusterConfiguration: Sendable {
     public var prefetch: Int
     /// Names this cluster in leases and `baton.results.worker`: `host:pid:xxxx`.
     public var name: String
+    /// Whether it fires due schedules (`Broker.schedule`). Every cluster may: each due time
+    /// is fired once whatever their number. false leaves it to others.
+    public var firesSchedules: Bool
 
     /// - Parameters:
     ///   - workers: tasks run at once when `queues` is not given (default: the number of cores).
@@ -34,8 +37,9 @@ public struct ClusterConfiguration: Sendable {
     public init(
         workers: Int = ProcessInfo.processInfo.activeProcessorCount, queues: [String: Int]? = nil,
         lease: Duration = .seconds(30), idleCheckInterval: Duration = .seconds(5), timeout: Duration? = nil,
-        abandonAfter: Duration = .seconds(10), prefetch: Int? = nil, name: String? = nil
+        abandonAfter: Duration = .seconds(10), prefetch: Int? = nil, name: String? = nil, firesSchedules: Bool = true
     ) {
+        self.firesSchedules = firesSchedules
         let queues = queues?.mapValues { max(1, $0) } ?? [:]
         self.queues = queues.isEmpty ? [QueueName.default: max(1, workers)] : queues
         self.lease = max(lease, .milliseconds(300))
