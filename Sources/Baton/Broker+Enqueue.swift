@@ -21,7 +21,10 @@ extension Broker {
     ///   - queue: the queue it goes to; a cluster runs it when it serves that queue.
     ///   - runAt, delay: when it may first run (one or the other; a delay counts from the
     ///     enqueue, by the database's clock); by default at once.
-    /// - Returns: the task's id.
+    ///   - unique: a key: while a task with it is queued, waiting or running (and, with
+    ///     `uniqueFor`, for that long after it finished), nothing is enqueued and that task's id
+    ///     is returned. Concurrent enqueues of one key make one task.
+    /// - Returns: the task's id (the existing one's, for a unique key taken).
     /// - Throws: `BatonError.invalidArgument` for bad input (nothing is enqueued).
     @discardableResult
     public func asyncTask(
@@ -29,9 +32,10 @@ extension Broker {
         cached: Caching? = nil, sync: Bool? = nil, priority: Int = 0, maxAttempts: Int? = nil,
         retryDelay: Duration? = nil, timeout: Duration? = nil, taskName: String? = nil, hook: String? = nil,
         save: Bool = true, queue: String = QueueName.default, runAt: Date? = nil, delay: Duration? = nil,
-        in transaction: Transaction? = nil
+        unique: String? = nil, uniqueFor: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> UUID {
         let sync = sync ?? defaults.sync
+        try checkUnique(unique, for: uniqueFor, sync: sync)
         let (cached, maxAttempts, retryDelay, timeout) =
             (cached ?? defaults.cached, maxAttempts ?? defaults.maxAttempts, retryDelay ?? defaults.retryDelay,
              timeout ?? defaults.timeout)
@@ -55,10 +59,13 @@ extension Broker {
         // A task of a group goes through baton.async_task, which joins (or creates) the group
         // in the same statement; any other is one INSERT, as asyncTasks writes its rows.
         let placed: [any SQLEncodable] = [queue] + start.parameters
-        let (statement, parameters) = group.map {
-            (EnqueueSQL.asyncTask, [function, argsText, kwargsText, $0] + options + [taskName, hook, save] + placed)
-        } ?? (EnqueueSQL.insertTask,
-              [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0], taskName, hook, save] + placed)
+        // A task of a group, or a unique one, goes through baton.async_task; any other is one INSERT.
+        let (statement, parameters) = group != nil || unique != nil
+            ? (EnqueueSQL.asyncTask,
+               [function, argsText, kwargsText, group] + options + [taskName, hook, save] + placed
+                   + [unique, uniqueFor?.postgresInterval])
+            : (EnqueueSQL.insertTask,
+               [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0], taskName, hook, save] + placed)
         guard sync else {
             return try await invalidInputAsBatonError {
                 try await enqueue(statement, parameters, in: transaction)[0].decode("id")
@@ -80,19 +87,22 @@ extension Broker {
     ///   - policy: what a failing link does to the rest: `.stop` (default) or `.continue`.
     ///   - queue: the queue of every link whose options name none.
     ///   - runAt, delay: when the first link may run (one or the other); by default at once.
+    ///   - unique: a key: while a chain with it has not finished whole (and, with `uniqueFor`,
+    ///     for that long after), nothing is enqueued and that chain's group id is returned.
     ///   - transaction: the caller's open transaction: the chain exists only if it commits.
-    /// - Returns: the chain's group id.
+    /// - Returns: the chain's group id (the existing one's, for a unique key taken).
     @discardableResult
     public func asyncChain(
         _ links: [ChainLink], group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
         policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
         timeout: Duration? = nil, hook: String? = nil, save: Bool = true, queue: String = QueueName.default,
-        runAt: Date? = nil, delay: Duration? = nil, in transaction: Transaction? = nil
+        runAt: Date? = nil, delay: Duration? = nil, unique: String? = nil, uniqueFor: Duration? = nil,
+        in transaction: Transaction? = nil
     ) async throws -> String {
         try await asyncChain(
             json: try JSONValue.array(links.map(\.json)).jsonText(), group: group, cached: cached, sync: sync,
             policy: policy, maxAttempts: maxAttempts, retryDelay: retryDelay, timeout: timeout, hook: hook, save: save,
-            queue: queue, runAt: runAt, delay: delay, in: transaction)
+            queue: queue, runAt: runAt, delay: delay, unique: unique, uniqueFor: uniqueFor, in: transaction)
     }
 
     /// Enqueues a chain given as JSON text in the seed's format, `[[func, [args], {kwargs}], ...]`
@@ -106,9 +116,11 @@ extension Broker {
         json chainText: String, group: String? = nil, cached: Caching? = nil, sync: Bool? = nil,
         policy: ChainPolicy = .stop, maxAttempts: Int? = nil, retryDelay: Duration? = nil,
         timeout: Duration? = nil, hook: String? = nil, save: Bool = true, queue: String = QueueName.default,
-        runAt: Date? = nil, delay: Duration? = nil, in transaction: Transaction? = nil
+        runAt: Date? = nil, delay: Duration? = nil, unique: String? = nil, uniqueFor: Duration? = nil,
+        in transaction: Transaction? = nil
     ) async throws -> String {
         let sync = sync ?? defaults.sync
+        try checkUnique(unique, for: uniqueFor, sync: sync)
         let (cached, maxAttempts, retryDelay, timeout) =
             (cached ?? defaults.cached, maxAttempts ?? defaults.maxAttempts, retryDelay ?? defaults.retryDelay,
              timeout ?? defaults.timeout)
@@ -126,7 +138,7 @@ extension Broker {
         let parameters: [any SQLEncodable] = [
             chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
             timeout?.postgresInterval, hook, save, queue,
-        ] + start.parameters
+        ] + start.parameters + [unique, uniqueFor?.postgresInterval]
         guard sync else {
             return try await invalidInputAsBatonError {
                 try await enqueue(EnqueueSQL.asyncChain, parameters, in: transaction)[0].decode("group_id")
@@ -164,6 +176,22 @@ extension Broker {
                 code: .invalidArgument,
                 message: "\(what) take \(bytes) bytes of JSON, over this broker's maximum of \(maxArgumentBytes) "
                     + "(maxArgumentBytes); store large data elsewhere and pass a reference")
+        }
+    }
+
+    /// A unique key is 1 to 500 characters, `uniqueFor` positive and given with one; a task
+    /// run in its caller (`sync`) is not enqueued, so it has none.
+    func checkUnique(_ key: String?, for period: Duration?, sync: Bool) throws {
+        if let key, key.isEmpty || key.count > 500 {
+            throw BatonError(code: .invalidArgument, message: "a unique key is 1 to 500 characters; nothing was enqueued")
+        }
+        if let period, key == nil || period <= .zero {
+            throw BatonError(code: .invalidArgument, message: "uniqueFor is a positive duration given with a unique key")
+        }
+        if key != nil, sync {
+            throw BatonError(
+                code: .invalidArgument,
+                message: "sync: true runs the task in its caller, where a unique key has nothing to keep out")
         }
     }
 

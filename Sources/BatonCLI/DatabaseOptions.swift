@@ -77,6 +77,12 @@ struct EnqueueOptions: ParsableArguments {
     @Option(help: "Run no earlier than this time, ISO 8601 with its offset: 2026-12-24T18:00:00Z.")
     var at: String?
 
+    @Option(help: "A unique key: while a task (or chain) with it is unfinished, enqueue nothing and print its id.")
+    var unique: String?
+
+    @Option(name: .customLong("unique-for"), help: "Keep the unique key taken this long after it finished: 10m, 1h.")
+    var uniqueFor: String?
+
     /// Checks what the options say; called by the commands' `validate()`.
     func check() throws {
         do { try QueueName.check(queue) } catch let error as BatonError { throw ValidationError("--queue: \(error.message)") }
@@ -84,6 +90,10 @@ struct EnqueueOptions: ParsableArguments {
         if let delay, DurationText.parse(delay) == nil {
             throw ValidationError("--delay is a duration such as 30s, 5m, 2h, 1d or a number of seconds, not \(delay)")
         }
+        if let uniqueFor, DurationText.parse(uniqueFor).map({ $0 > .zero }) != true {
+            throw ValidationError("--unique-for is a positive duration such as 10m or 1h, not \(uniqueFor)")
+        }
+        if uniqueFor != nil, unique == nil { throw ValidationError("--unique-for goes with --unique") }
         if let at, DurationText.date(at) == nil {
             throw ValidationError("--at is an ISO 8601 time with its offset, such as 2026-12-24T18:00:00Z, not \(at)")
         }
@@ -99,6 +109,7 @@ struct EnqueueOptions: ParsableArguments {
     var retryDuration: Duration? { retryDelay.map { .milliseconds(Int($0 * 1000)) } }
     var timeoutDuration: Duration? { timeout.map { .milliseconds(Int($0 * 1000)) } }
     var delayDuration: Duration? { delay.flatMap(DurationText.parse) }
+    var uniqueDuration: Duration? { uniqueFor.flatMap(DurationText.parse) }
     var atDate: Date? { at.flatMap(DurationText.date) }
 }
 

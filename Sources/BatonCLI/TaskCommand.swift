@@ -49,7 +49,8 @@ struct TaskCommand: AsyncParsableCommand {
                 function, args: values, kwargs: keywords, group: options.group, cached: options.caching,
                 sync: options.running, priority: priority, maxAttempts: options.attempts, retryDelay: options.retryDuration,
                 timeout: options.timeoutDuration, taskName: name, hook: options.hook, save: !options.noSave,
-                queue: options.queue, runAt: options.atDate, delay: options.delayDuration)
+                queue: options.queue, runAt: options.atDate, delay: options.delayDuration, unique: options.unique,
+                uniqueFor: options.uniqueDuration)
         }
         print(id.uuidString.lowercased())
     }
@@ -89,7 +90,8 @@ struct ChainCommand: AsyncParsableCommand {
                 json: chain, group: options.group, cached: options.caching, sync: options.running,
                 policy: ChainPolicy(rawValue: policy) ?? .stop, maxAttempts: options.attempts,
                 retryDelay: options.retryDuration, timeout: options.timeoutDuration, hook: options.hook,
-                save: !options.noSave, queue: options.queue, runAt: options.atDate, delay: options.delayDuration)
+                save: !options.noSave, queue: options.queue, runAt: options.atDate, delay: options.delayDuration,
+                unique: options.unique, uniqueFor: options.uniqueDuration)
         }
         print(id)
     }

@@ -38,6 +38,13 @@ import TestSupport
                 #expect(refused.status != 0 && refused.error.contains(says), "\(arguments): \(refused.error)")
             }
             #expect(try await number("SELECT count(*)::float8 FROM baton.tasks", on: broker) == 3)
+            // A unique key from the shell: the second enqueue prints the first's id.
+            let first = try run(["task", "baton.echo", "1", "--unique", "nightly", "--unique-for", "1h"], on: broker)
+            let second = try run(["task", "baton.echo", "2", "--unique", "nightly"], on: broker)
+            #expect(first.status == 0 && first.output == second.output, "\(first) \(second)")
+            let loose = try run(["task", "baton.echo", "1", "--unique-for", "1h"], on: broker)
+            #expect(loose.status != 0 && loose.error.contains("--unique-for goes with --unique"), "\(loose.error)")
+            #expect(try await number("SELECT count(*)::float8 FROM baton.tasks", on: broker) == 4)
         }
     }
 

@@ -1,7 +1,11 @@
 -- Enqueues one task; with a group name, the task joins that group. Returns the task id.
 -- A `q_options` member of `kwargs` is read as django-q reads it: options that win over these.
--- `queue` names its queue; `run_at`, when given, is the earliest time it may run.
--- Its signature before 0020, without `queue` and `run_at`.
+-- `queue` names its queue; `run_at`, when given, is the earliest time it may run. With a
+-- `unique_key`, no second task with that key is enqueued while one is queued, waiting or
+-- running (or, with `unique_for`, for that long after it finished): the existing task's id
+-- is returned instead. Concurrent callers with one key wait for each other on the index
+-- tasks_unique_key; one inserts.
+-- Its signature before 0020, without `queue`, `run_at` and the unique key.
 DROP FUNCTION IF EXISTS baton.async_task(text, jsonb, jsonb, text, interval, text, integer, integer, interval,
                                          interval, boolean, text, boolean);
 CREATE OR REPLACE FUNCTION baton.async_task(
@@ -9,12 +13,13 @@ CREATE OR REPLACE FUNCTION baton.async_task(
     cached interval DEFAULT NULL, name text DEFAULT NULL, priority integer DEFAULT 0,
     max_attempts integer DEFAULT 1, retry_delay interval DEFAULT '1 second', timeout interval DEFAULT NULL,
     notify boolean DEFAULT true, hook text DEFAULT NULL, save boolean DEFAULT true, queue text DEFAULT 'default',
-    run_at timestamptz DEFAULT NULL
+    run_at timestamptz DEFAULT NULL, unique_key text DEFAULT NULL, unique_for interval DEFAULT NULL
 ) RETURNS uuid
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp AS $$
 DECLARE
     link record;
     task_id uuid := baton.new_id();
+    existing uuid;
 BEGIN
     -- The usual shape needs no parsing; anything else goes through parse_link, which
     -- fills in defaults or raises a clear error.
@@ -41,10 +46,33 @@ BEGIN
     IF notify THEN
         PERFORM set_config('baton.wake', 'on', true);
     END IF;
-    INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, cache_ttl, priority, max_attempts, retry_delay,
-                             timeout, hook, save, queue, run_at)
-    VALUES (task_id, coalesce(async_task.name, func), func, args, kwargs, "group", cached, async_task.priority,
-            async_task.max_attempts, async_task.retry_delay, async_task.timeout, async_task.hook,
-            coalesce(async_task.save, true), async_task.queue, coalesce(async_task.run_at, now()));
-    RETURN task_id;
+    IF unique_for IS NOT NULL AND unique_key IS NULL THEN
+        RAISE EXCEPTION 'baton.async_task: unique_for goes with a unique_key' USING ERRCODE = 'QB001';
+    END IF;
+    LOOP
+        -- A task with the key that finished within its unique_for.
+        existing := baton.unique_holder('task', unique_key);
+        EXIT WHEN existing IS NOT NULL;
+        INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, cache_ttl, priority, max_attempts,
+                                 retry_delay, timeout, hook, save, queue, run_at, unique_key, unique_for)
+        VALUES (task_id, coalesce(async_task.name, func), func, args, kwargs, "group", cached, async_task.priority,
+                async_task.max_attempts, async_task.retry_delay, async_task.timeout, async_task.hook,
+                coalesce(async_task.save, true), async_task.queue, coalesce(async_task.run_at, now()),
+                async_task.unique_key, async_task.unique_for)
+        -- Only tasks_unique_key can refuse it: the id is new.
+        ON CONFLICT DO NOTHING;
+        IF FOUND THEN
+            -- One with the key may have finished as this one went in: its key, still taken, wins.
+            existing := baton.unique_holder('task', unique_key);
+            IF existing IS NULL THEN
+                RETURN task_id;
+            END IF;
+            DELETE FROM baton.tasks AS t WHERE t.id = task_id;
+            EXIT;
+        END IF;
+        SELECT t.id INTO existing FROM baton.tasks AS t WHERE t.unique_key = async_task.unique_key;
+        EXIT WHEN existing IS NOT NULL;
+        -- It finished between the two looks: look again.
+    END LOOP;
+    RETURN existing;
 END $$;

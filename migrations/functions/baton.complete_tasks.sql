@@ -77,7 +77,7 @@ BEGIN
         DELETE FROM baton.tasks AS t
         WHERE t.id = ANY (ids) AND t.lease_expires_at IS NOT NULL AND t.lease_owner = owner AND t.id <> ALL (retried)
         RETURNING t.id, t.name, t.func, t.args, t.kwargs, t.group_id, t.chain_position, t.attempts, t.enqueued_at,
-                  t.started_at, t.cache_ttl, t.hook, t.save, t.queue,
+                  t.started_at, t.cache_ttl, t.hook, t.save, t.queue, t.unique_key, t.unique_for,
                   CASE WHEN (by_id -> t.id::text ->> 'ok')::boolean THEN t.errors
                        ELSE t.errors || (by_id -> t.id::text ->> 'error') END AS errors,
                   (by_id -> t.id::text ->> 'ok')::boolean AS ok,
@@ -96,6 +96,11 @@ BEGIN
         SELECT id, name, func, args, kwargs, result, error, ok, group_id, chain_position, attempts, owner,
                enqueued_at, started_at, errors, queue, now() + cache_ttl
         FROM gone WHERE cache_ttl IS NOT NULL
+    ), kept AS (
+        -- A finished task's unique key stays taken for its unique_for.
+        INSERT INTO baton.unique_keys (kind, key, id, until)
+        SELECT 'task', unique_key, id::text, now() + unique_for FROM gone WHERE unique_for IS NOT NULL
+        ON CONFLICT (kind, key) DO UPDATE SET id = excluded.id, until = excluded.until
     )
     SELECT (SELECT array_agg(i) FROM unnest(ids) AS i
             WHERE i <> ALL (retried) AND i <> ALL (coalesce((SELECT array_agg(id) FROM gone), '{}'))),
@@ -194,8 +199,15 @@ BEGIN
         LEFT JOIN unnest(released) AS moved ON moved.group_id = f.group_id;
 
         IF ended IS NOT NULL THEN
-            UPDATE baton.groups AS g SET finished_at = now()
-            WHERE g.id = ANY (ended) AND NOT EXISTS (SELECT 1 FROM baton.tasks AS t WHERE t.group_id = g.id);
+            -- A finished chain's unique key stays taken for its unique_for.
+            WITH finished AS (
+                UPDATE baton.groups AS g SET finished_at = now()
+                WHERE g.id = ANY (ended) AND NOT EXISTS (SELECT 1 FROM baton.tasks AS t WHERE t.group_id = g.id)
+                RETURNING g.id, g.unique_key, g.unique_for
+            )
+            INSERT INTO baton.unique_keys (kind, key, id, until)
+            SELECT 'chain', unique_key, id, now() + unique_for FROM finished WHERE unique_for IS NOT NULL
+            ON CONFLICT (kind, key) DO UPDATE SET id = excluded.id, until = excluded.until;
         END IF;
     END IF;
 

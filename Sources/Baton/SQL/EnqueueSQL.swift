@@ -2,12 +2,13 @@ import LibPQ
 
 /// Enqueueing one task or chain (Broker+Enqueue), through the SQL API or a row of its own.
 enum EnqueueSQL {
-    /// Enqueues one task of a group through the SQL API (baton.async_task), in queue $13, due
-    /// at $14 or after $15 by the database's clock; $16, last as in every enqueue, says whether to notify.
+    /// Enqueues one task of a group, or with a unique key, through the SQL API (baton.async_task),
+    /// in queue $13, due at $14 or after $15 by the database's clock, unique by $16 (for $17 after
+    /// it finished); $18, last as in every enqueue, says whether to notify.
     static let asyncTask = PreparedStatement(name: "baton_async_task", sql: """
         SELECT baton.async_task($1, $2::jsonb, $3::jsonb, $4, $5::interval, $10, $6::integer, $7::integer,
-                                $8::interval, $9::interval, $16::boolean, $11, $12::boolean, $13,
-                                coalesce($14::timestamptz, now() + $15::interval)) AS id
+                                $8::interval, $9::interval, $18::boolean, $11, $12::boolean, $13,
+                                coalesce($14::timestamptz, now() + $15::interval), $16, $17::interval) AS id
         """)
     /// Enqueues one task of no group, its id made here ($9), its name $10 or its function's, its hook $11 and
     /// save $12, its queue $13 and start $14 or $15 (as `asyncTask`): the row baton.async_task would
@@ -29,10 +30,10 @@ enum EnqueueSQL {
         SELECT $9::uuid AS id
         """)
     /// Enqueues a chain through the SQL API (baton.async_chain), in queue $10, its first link due
-    /// at $11 or after $12; $13 says whether to notify.
+    /// at $11 or after $12, unique by $13 (for $14 after it finished); $15 says whether to notify.
     static let asyncChain = PreparedStatement(name: "baton_async_chain", sql: """
         SELECT baton.async_chain($1::jsonb, $2, $3::interval, $4, $5::integer, $6::interval, $7::interval,
-                                 $13::boolean, $8, $9::boolean, $10,
-                                 coalesce($11::timestamptz, now() + $12::interval)) AS group_id
+                                 $15::boolean, $8, $9::boolean, $10,
+                                 coalesce($11::timestamptz, now() + $12::interval), $13, $14::interval) AS group_id
         """)
 }
