@@ -9,6 +9,8 @@ enum BatonEvent: Equatable, Sendable {
     case released(task: String, group: String?)
     /// A task finished; nothing new is queued.
     case done(task: String, group: String?)
+    /// A task was cancelled (`baton.cancel`): recorded, and to be stopped where it runs.
+    case cancelled(task: String, group: String?)
 
     static let channel = "baton"
 
@@ -34,7 +36,14 @@ enum BatonEvent: Equatable, Sendable {
         return false
     }
 
-    /// Reads one event: `queued`, `all`, `released <task> <group>` or `done <task> <group>`.
+    /// Whether a payload may tell of a cancelled task (`cancelled ...` or `all`): a cluster
+    /// then looks which of its running tasks it no longer holds.
+    static func mentionsCancel(_ payload: String) -> Bool {
+        payload == "all" || payload.hasPrefix("cancelled ") || payload.contains("\ncancelled ")
+    }
+
+    /// Reads one event: `queued`, `all`, `released <task> <group>`, `done <task> <group>` or
+    /// `cancelled <task> <group>`.
     init?(payload: String) {
         switch payload {
         case "queued":
@@ -52,6 +61,7 @@ enum BatonEvent: Equatable, Sendable {
         switch parts[0] {
         case "released": self = .released(task: task, group: group)
         case "done": self = .done(task: task, group: group)
+        case "cancelled": self = .cancelled(task: task, group: group)
         default: return nil
         }
     }
@@ -60,7 +70,7 @@ enum BatonEvent: Equatable, Sendable {
     var wakesWorkers: Bool {
         switch self {
         case .queued, .released, .all: true
-        case .done: false
+        case .done, .cancelled: false
         }
     }
 
@@ -68,7 +78,8 @@ enum BatonEvent: Equatable, Sendable {
     var ids: [String] {
         switch self {
         case .queued, .all: []
-        case .released(let task, let group), .done(let task, let group): [task] + (group.map { [$0] } ?? [])
+        case .released(let task, let group), .done(let task, let group), .cancelled(let task, let group):
+            [task] + (group.map { [$0] } ?? [])
         }
     }
 }

@@ -11,6 +11,8 @@ final class NotificationHub: Sendable {
     private struct Subscriber {
         let ids: Set<String>
         let wantsWork: Bool
+        /// Fired on `cancelled` events (and `all`): a cluster that runs tasks.
+        var wantsCancels = false
         let signal: Signal
     }
 
@@ -35,12 +37,14 @@ final class NotificationHub: Sendable {
     /// Task ids as PostgreSQL prints them (lower case); group ids as they are, case and all.
     /// - Returns: a token for `unsubscribe` and the signal fired on each such event.
     /// - Throws: the connection's error when the hub cannot listen.
-    func subscribe(ids: Set<String> = [], wantsWork: Bool = false) async throws -> (token: Int, signal: Signal) {
+    func subscribe(
+        ids: Set<String> = [], wantsWork: Bool = false, wantsCancels: Bool = false
+    ) async throws -> (token: Int, signal: Signal) {
         let signal = Signal()
         let token = state.withLock { state in
             state.nextToken += 1
             state.subscribers[state.nextToken] = Subscriber(
-                ids: ids, wantsWork: wantsWork, signal: signal)
+                ids: ids, wantsWork: wantsWork, wantsCancels: wantsCancels, signal: signal)
             return state.nextToken
         }
         do {
@@ -149,15 +153,19 @@ final class NotificationHub: Sendable {
     /// Fires the signals of the subscribers the payload's events concern.
     private func dispatch(_ payload: String) {
         let subscribers = state.withLock { Array($0.subscribers.values) }
-        let signals: [Signal]
-        if subscribers.allSatisfy({ $0.ids.isEmpty && $0.wantsWork }) {
-            // Idle workers only: whether to wake them is all there is to know.
-            signals = BatonEvent.wakeWorkers(payload) ? subscribers.map(\.signal) : []
+        var signals: [Signal]
+        if subscribers.allSatisfy({ $0.ids.isEmpty }) {
+            // Clusters only: whether to wake their workers, or their cancellers, is all there is to know.
+            signals = BatonEvent.wakeWorkers(payload) ? subscribers.filter(\.wantsWork).map(\.signal) : []
+            if subscribers.contains(where: \.wantsCancels), BatonEvent.mentionsCancel(payload) {
+                signals += subscribers.filter(\.wantsCancels).map(\.signal)
+            }
         } else {
             let events = BatonEvent.events(in: payload)
             signals = subscribers.filter { subscriber in
                 events.contains { event in
                     event == .all || (event.wakesWorkers && subscriber.wantsWork)
+                        || (subscriber.wantsCancels && { if case .cancelled = event { true } else { false } }())
                         || event.ids.contains { subscriber.ids.contains($0) }
                 }
             }.map(\.signal)

@@ -27,6 +27,9 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
     public let cached: Bool
     /// The queue it ran from.
     public let queue: String
+    /// Cancelled (by `cancel`, or a chain link after a failed one): not a failure of its
+    /// function; `success` is false and `error` says why.
+    public let cancelled: Bool
 
     /// Reads the columns `columns` names.
     init(row: Row) throws {
@@ -54,6 +57,7 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
         stoppedAt = try row.decode(column("stopped_at"))
         cached = try row.decode(column("cached"))
         queue = try row.decode(column("queue"))
+        cancelled = try row.decode(column("cancelled"))
     }
 
     /// What django-q's `result()` gives: the result, or the error text of a failure.
@@ -63,7 +67,7 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
 
     static let columns = """
         id, name, func, args::text, kwargs::text, result::text, error, success, group_id, chain_position,
-        attempts, worker, enqueued_at, started_at, stopped_at, cached, errors, queue
+        attempts, worker, enqueued_at, started_at, stopped_at, cached, errors, queue, cancelled
         """
 
     /// The columns of `composite`, a column of type baton.results, named with `prefix`;
@@ -72,6 +76,7 @@ public struct TaskRecord: Sendable, Hashable, Identifiable {
         let names = [
             "id", "name", "func", "args::text", "kwargs::text", "result::text", "error", "success", "group_id",
             "chain_position", "attempts", "worker", "enqueued_at", "started_at", "stopped_at", "errors", "queue",
+            "cancelled",
         ]
         return names.map { name in
             let bare = name.split(separator: ":")[0]

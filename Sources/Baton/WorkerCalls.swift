@@ -106,6 +106,20 @@ package struct WorkerCalls: Sendable {
         _ = try await connection.query(WorkSQL.unregister, [name])
     }
 
+    /// A signal fired when tasks were cancelled (NOTIFY `cancelled ...`), for a cluster to look
+    /// which of its running tasks it no longer holds (`notHeld`).
+    package func cancellations() async throws -> WorkSubscription {
+        let hub = broker.hub
+        let (token, signal) = try await hub.subscribe(wantsCancels: true)
+        return WorkSubscription(signal: signal, cancel: { [hub] in hub.unsubscribe(token) })
+    }
+
+    /// Of these tasks, the ones `owner` no longer holds a lease on: cancelled, deleted, or
+    /// rescued for another worker (tasks primary key).
+    package func notHeld(_ ids: [UUID], owner: String, on connection: Connection) async throws -> [UUID] {
+        try await connection.query(WorkSQL.notHeld, [ids, owner]).map { try $0.decode(0) }
+    }
+
     /// A signal fired whenever work is queued (NOTIFY), for an idle worker to sleep on.
     package func wakeups() async throws -> WorkSubscription {
         let hub = broker.hub

@@ -11,7 +11,8 @@ struct BatonCommand: AsyncParsableCommand {
             """,
         subcommands: [
             MigrateCommand.self, ClusterCommand.self, TaskCommand.self, ChainCommand.self, ResultCommand.self,
-            InfoCommand.self, QueueCommand.self, ScheduleCommand.self, HealthCommand.self, BenchCommand.self,
+            InfoCommand.self, QueueCommand.self, ScheduleCommand.self, CancelCommand.self, RetryCommand.self,
+            HealthCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -96,7 +96,7 @@ import TestSupport
 
     @Test func aUniqueChainIsOneUntilItHasFinishedWhole() async throws {
         try await TestDatabase.withBroker { broker async throws in
-            let links = [ChainLink("baton.sleep", 200), ChainLink("baton.echo", 2)]
+            let links = [ChainLink("baton.sleep", 200), ChainLink("baton.sleep", 1500)]
             let chain = try await broker.asyncChain(links, unique: "nightly")
             #expect(try await broker.asyncChain(links, unique: "nightly") == chain)
             try await withCluster(broker) {

@@ -14,7 +14,7 @@ import TestSupport
 
     /// The tables `baton migrate` makes.
     static let tables = ["cached_results", "clusters", "groups", "queues", "results", "schedule_runs", "schedules",
-                         "schema_migrations", "schema_objects", "tasks", "waiting_clusters"]
+                         "schema_migrations", "schema_objects", "tasks", "unique_keys", "waiting_clusters"]
 
     @Test func migratingTwiceAppliesOnce() async throws {
         try await TestDatabase.withTemporaryDatabase { configuration in

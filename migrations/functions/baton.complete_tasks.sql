@@ -113,7 +113,7 @@ BEGIN
            (SELECT array_agg(ok ORDER BY id) FROM gone WHERE chain_position IS NOT NULL),
            (SELECT array_agg(func ORDER BY id) FROM gone WHERE chain_position IS NOT NULL),
            (SELECT array_agg(ROW(id, name, func, args, kwargs, result, error, ok, group_id, chain_position,
-                                 attempts, owner, enqueued_at, started_at, now(), errors, queue)::baton.results)
+                                 attempts, owner, enqueued_at, started_at, now(), errors, queue, false)::baton.results)
             FROM gone WHERE hook IS NOT NULL),
            (SELECT array_agg(cache_ttl IS NOT NULL) FROM gone WHERE hook IS NOT NULL)
     INTO lost_ids, event_lines, has_break, link_ids, link_groups, link_positions, link_ok, link_funcs, hooked_rows,
@@ -133,16 +133,17 @@ BEGIN
                 RETURNING rest.*, format('cancelled: link %s (%s) failed', failed.position, failed.func) AS reason
             ), recorded AS (
                 INSERT INTO baton.results (id, name, func, args, kwargs, result, error, success, group_id,
-                                           chain_position, attempts, worker, enqueued_at, started_at, errors, queue)
+                                           chain_position, attempts, worker, enqueued_at, started_at, errors, queue,
+                                           cancelled)
                 SELECT id, name, func, args, kwargs, NULL, reason, false, group_id, chain_position, 0, NULL,
-                       enqueued_at, NULL, errors, queue
+                       enqueued_at, NULL, errors, queue, true
                 FROM rest WHERE cache_ttl IS NULL
             ), cached AS (
                 INSERT INTO baton.cached_results (id, name, func, args, kwargs, result, error, success, group_id,
                                                   chain_position, attempts, worker, enqueued_at, started_at, errors,
-                                                  queue, expires_at)
+                                                  queue, cancelled, expires_at)
                 SELECT id, name, func, args, kwargs, NULL, reason, false, group_id, chain_position, 0, NULL,
-                       enqueued_at, NULL, errors, queue, now() + cache_ttl
+                       enqueued_at, NULL, errors, queue, true, now() + cache_ttl
                 FROM rest WHERE cache_ttl IS NOT NULL
             )
             SELECT count(*) INTO cancelled FROM rest;

@@ -6,7 +6,8 @@ SELECT g.id AS group_id,
        coalesce(r.failed, 0) AS links_failed,
        t.position_running,
        CASE
-           WHEN coalesce(r.done, 0) >= g.length THEN CASE WHEN r.failed > 0 THEN 'failed' ELSE 'done' END
+           WHEN coalesce(r.done, 0) >= g.length THEN CASE WHEN r.failed > 0 THEN 'failed'
+                                                          WHEN r.cancelled > 0 THEN 'cancelled' ELSE 'done' END
            WHEN t.position_running IS NOT NULL OR coalesce(r.done, 0) > 0 THEN 'running'
            ELSE 'queued'
        END AS state,
@@ -16,7 +17,8 @@ SELECT g.id AS group_id,
        g.finished_at
 FROM baton.groups AS g
 LEFT JOIN LATERAL (
-    SELECT count(*) AS done, count(*) FILTER (WHERE NOT success) AS failed, min(started_at) AS started_at
+    SELECT count(*) AS done, count(*) FILTER (WHERE NOT success AND NOT cancelled) AS failed,
+           count(*) FILTER (WHERE cancelled) AS cancelled, min(started_at) AS started_at
     FROM baton.all_results WHERE group_id = g.id
 ) AS r ON true
 LEFT JOIN LATERAL (

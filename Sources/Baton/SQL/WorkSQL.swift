@@ -32,6 +32,12 @@ enum WorkSQL {
         name: "baton_await_enqueuers", sql: "SELECT baton.await_enqueuers($1)")
     /// Tasks neither queued nor recorded (baton.vanished_tasks; primary keys).
     static let vanished = "SELECT baton.vanished_tasks($1::uuid[])"
+    /// Of tasks $1, those owner $2 holds no lease on any more (primary key).
+    static let notHeld = """
+        SELECT i FROM unnest($1::uuid[]) AS i
+        WHERE NOT EXISTS (SELECT 1 FROM baton.tasks AS t WHERE t.id = i AND t.lease_owner = $2
+                          AND t.lease_expires_at IS NOT NULL)
+        """
     /// Hands a task back unrun (primary key).
     static let release = "SELECT baton.release_task($1::uuid, $2)"
 }

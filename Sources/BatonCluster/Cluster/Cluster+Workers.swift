@@ -37,8 +37,14 @@ extension Cluster {
     func process(_ task: ClaimedTask, in lane: Lane) async {
         let started = ContinuousClock.now
         broker.signals.willExecute(task)
-        let (outcome, abandoned) = await executor.run(task)
+        let executor = self.executor
+        let ((outcome, abandoned), cancelled) = await running.run(task.id) { await executor.run(task) }
         lane.state.withLock { $0.prefetch.ran(for: ContinuousClock.now - started) }
+        // Cancelled by request: the cancel recorded it; its lease is gone.
+        if cancelled, !abandoned {
+            leases.drop([task.id])
+            return
+        }
         if abandoned {
             logger.critical("a task ignored the cancellation of its timeout; stopping the cluster", metadata: [
                 "task": "\(task.id.lowercasedText)", "function": "\(task.function)",

@@ -47,6 +47,8 @@ public final class Cluster: Service, Sendable {
     /// Calls the hooks of the tasks this cluster finished.
     let hooks: HookCaller
     let fetchers: [Fetcher]
+    /// The tasks running now, for cancellation.
+    let running = RunningTasks()
 
     public init(
         broker: Broker, registry: TaskRegistry = .stock, configuration: ClusterConfiguration = ClusterConfiguration(),
@@ -126,6 +128,10 @@ public final class Cluster: Service, Sendable {
             }
         }
         defer { relay.cancel() }
+        let cancels = try await broker.worker.cancellations()
+        defer { cancels.cancel() }
+        let cancelling = Task { await self.cancelOnNotice(cancels) }
+        defer { cancelling.cancel() }
         // Registers the cluster: a database it cannot reach now is an error for its supervisor.
         for queue in configuration.queues.keys { try QueueName.check(queue) }
         try await heartbeat.beat()

@@ -1,4 +1,5 @@
 import Baton
+import Foundation
 import Synchronization
 
 /// The tasks a cluster holds and has not started, in the order they will start, and the
@@ -63,6 +64,21 @@ final class LocalQueue: Sendable {
                 state.withLock { $0.idle.removeAll { $0 === worker } }
                 return nil
             }
+        }
+    }
+
+    /// The ids of the tasks waiting to start.
+    var ids: [UUID] { state.withLock { state in state.tasks[state.head...].map(\.id) } }
+
+    /// Takes these tasks out (cancelled before they started); returns the ones it held.
+    func remove(_ ids: Set<UUID>) -> [ClaimedTask] {
+        state.withLock { state in
+            let waiting = state.tasks[state.head...]
+            let removed = waiting.filter { ids.contains($0.id) }
+            guard !removed.isEmpty else { return [] }
+            state.tasks = waiting.filter { !ids.contains($0.id) }
+            state.head = 0
+            return removed
         }
     }
 
