@@ -2,6 +2,8 @@
 public enum TaskOutcome: Sendable, Equatable {
     case success(JSONValue)
     case failure(String)
+    /// It asked to run again after this long (`TaskSnooze`): neither a success nor a failure.
+    case snooze(Duration)
 }
 
 extension TaskOutcome {

@@ -8,6 +8,8 @@ extension TaskRegistry {
             return .failure(error.message)
         } catch let error as TaskFailure {
             return .failure(error.message)
+        } catch let snooze as TaskSnooze {
+            return .snooze(snooze.delay)
         } catch is CancellationError {
             return .failure("\(task.function): cancelled")
         } catch {

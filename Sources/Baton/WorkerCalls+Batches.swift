@@ -29,6 +29,7 @@ extension WorkerCalls {
             switch outcome {
             case .success(let value): json += #""ok":true,"result":"# + (try Broker.storable(value)) + "}"
             case .failure(let message): json += #""ok":false,"error":"# + (try JSONValue.string(message).jsonText()) + "}"
+            case .snooze(let delay): json += #""snooze":"# + String(delay.seconds) + "}"
             }
         }
         json += "]"

@@ -147,3 +147,14 @@ extension WorkerCalls {
         return (try row.decode("fired"), try row.decode("next_due", as: Double?.self).map { .seconds($0) })
     }
 }
+
+extension WorkerCalls {
+    /// Deletes up to `batch` finished results older than `keep`, or beyond each function's
+    /// newest `keepPerFunction` (baton.prune_results), one process at a time: the others get 0.
+    /// - Returns: how many it deleted; call again while that is `batch`.
+    package func pruneResults(
+        keep: Duration?, keepPerFunction: Int?, batch: Int, on connection: Connection
+    ) async throws -> Int {
+        try await connection.query(RetentionSQL.prune, [keep?.postgresInterval, keepPerFunction, batch])[0].decode(0)
+    }
+}

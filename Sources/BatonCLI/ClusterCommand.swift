@@ -30,6 +30,12 @@ struct ClusterCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-schedules"), help: "Fire no schedules from this cluster (others do; each due time fires once).")
     var noSchedules = false
 
+    @Option(help: "Keep finished results this long, pruning older ones: 7d, 12h (default: for ever).")
+    var keep: String?
+
+    @Option(name: .customLong("keep-per-function"), help: "Keep each function's newest this many results, pruning older ones.")
+    var keepPerFunction: Int?
+
     @Flag(help: "Apply pending migrations before starting (as baton migrate does).")
     var migrate = false
 
@@ -47,6 +53,12 @@ struct ClusterCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try queueWorkers(default: 1)
+        if let keep, DurationText.parse(keep).map({ $0 > .zero }) != true {
+            throw ValidationError("--keep is a positive duration such as 7d or 12h, not \(keep)")
+        }
+        if let keepPerFunction, keepPerFunction < 0 {
+            throw ValidationError("--keep-per-function is 0 or more, not \(keepPerFunction)")
+        }
     }
 
     /// The queues given, each with its workers (`--workers`, else `fallback`, for one that names none).
@@ -89,7 +101,8 @@ struct ClusterCommand: AsyncParsableCommand {
             broker: broker,
             configuration: ClusterConfiguration(
                 workers: workers, queues: served, lease: .milliseconds(Int(lease * 1000)),
-                timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, prefetch: prefetch, firesSchedules: !noSchedules),
+                timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, prefetch: prefetch, firesSchedules: !noSchedules,
+                keep: keep.flatMap(DurationText.parse), keepPerFunction: keepPerFunction),
             logger: logger)
         do {
             try await MissingSchema.check { try await cluster.runUntilSignalled(grace: .milliseconds(Int(grace * 1000))) }

@@ -42,3 +42,33 @@ import TestSupport
         }
     }
 }
+
+/// A task running in a `baton cluster` process, cancelled from another process: the cluster
+/// hears it through the database and frees its only worker for the next task.
+@Suite struct CancelAcrossProcessesTests {
+    @Test func aCancelReachesTheClusterProcessRunningTheTask() async throws {
+        try await TestDatabase.withBroker { broker in
+            var environment = ProcessInfo.processInfo.environment
+            environment["BATON_DATABASE_URL"] = broker.configuration.description
+            let cluster = try Binaries.start("baton", ["cluster", "--workers", "1"], environment: environment)
+            defer { cluster.terminate() }
+            let long = try await broker.asyncTask("baton.sleep", args: [60_000])
+            let running = try await waitUntil(.seconds(15)) {
+                try await broker.pool.withConnection { connection in
+                    try await connection.query("SELECT count(*) FROM baton.tasks WHERE id = $1 AND state = 'running'",
+                                               [long])[0].decode(0, as: Int.self)
+                } == 1
+            }
+            #expect(running)
+            let cancel = try TestDatabase.runWithStatus(
+                try Binaries.path("baton"), ["cancel", long.uuidString.lowercased(), "--database-url",
+                                            broker.configuration.description])
+            #expect(cancel.output == "cancelled 1 task\n", "\(cancel.error)")
+            let asked = ContinuousClock.now
+            let next = try await broker.asyncTask("baton.echo", args: [1])
+            #expect(try await broker.result(next, wait: .seconds(10)) == [1], "the only worker was freed")
+            print("cancel across processes: the next task finished \(ContinuousClock.now - asked) after the cancel")
+            #expect(try await broker.fetch(long)?.cancelled == true)
+        }
+    }
+}

@@ -1,8 +1,9 @@
 -- Completes a batch of `owner`'s leased tasks in one transaction. `outcomes` is a JSON array
--- of {"id", "ok", "result" or "error"}; each outcome is looked up by its task's id in a JSON
--- object, and the tasks are found by primary key (`id = ANY`), so that no plan depends on
--- the queue's statistics. A failure with attempts left goes back to the queue after its
--- backoff; anything else leaves the queue and is recorded (baton.results, the cache for a
+-- of {"id", "ok", "result" or "error"}, or {"id", "snooze": seconds}; each outcome is looked
+-- up by its task's id in a JSON object, and the tasks are found by primary key (`id = ANY`),
+-- so that no plan depends on the queue's statistics. A snoozed task goes back to the queue,
+-- due that many seconds from now, its attempt not counted. A failure with attempts left goes
+-- back to the queue after its backoff; anything else leaves the queue and is recorded (baton.results, the cache for a
 -- cached task; a success saved with `save` false is not kept). Chains move on: the next
 -- link is leased to `owner` when it runs that function (`functions`) and serves its queue
 -- (`queues`), one neither paused nor limited (baton.queues), else queued; under
@@ -24,6 +25,7 @@ DECLARE
     -- The outcomes' task ids, and each outcome by its task's id (in PostgreSQL's text form).
     ids uuid[];
     by_id jsonb;
+    -- Tasks queued again: snoozed, or failed with attempts left.
     retried uuid[] := '{}';
     lost_ids uuid[];
     event_lines text;
@@ -53,6 +55,20 @@ BEGIN
     INTO ids, by_id
     FROM jsonb_array_elements(outcomes) AS o;
 
+    IF outcomes @? '$[*] ? (exists (@.snooze))' THEN
+        WITH snoozed AS (
+            UPDATE baton.tasks AS t
+            SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, started_at = NULL,
+                attempts = t.attempts - 1,
+                run_at = now() + least(greatest((by_id -> t.id::text ->> 'snooze')::float8, 0), 31622400)
+                                 * interval '1 second'
+            WHERE t.id = ANY (ids) AND by_id -> t.id::text ? 'snooze'
+              AND t.lease_expires_at IS NOT NULL AND t.lease_owner = owner
+            RETURNING t.id
+        )
+        SELECT coalesce(array_agg(id), '{}') INTO retried FROM snoozed;
+    END IF;
+
     IF outcomes @? '$[*] ? (@.ok == false)' THEN
         WITH retry AS (
             UPDATE baton.tasks AS t
@@ -63,7 +79,7 @@ BEGIN
               AND t.lease_expires_at IS NOT NULL AND t.lease_owner = owner AND t.attempts < t.max_attempts
             RETURNING t.id
         )
-        SELECT coalesce(array_agg(id), '{}') INTO retried FROM retry;
+        SELECT retried || coalesce(array_agg(id), '{}') INTO retried FROM retry;
     END IF;
 
     -- The tasks leaving the queue (primary key), recorded in the same statement; the

@@ -44,6 +44,7 @@ public final class Cluster: Service, Sendable {
     let heartbeat: Heartbeat
     let rescuer: Rescuer
     let scheduler: Scheduler
+    let pruner: Pruner
     /// Calls the hooks of the tasks this cluster finished.
     let hooks: HookCaller
     let fetchers: [Fetcher]
@@ -77,6 +78,9 @@ public final class Cluster: Service, Sendable {
         rescuer = Rescuer(broker: broker, logger: logger, answerLimit: configuration.answerLimit)
         scheduler = Scheduler(
             broker: broker, owner: configuration.name, answerLimit: configuration.answerLimit, logger: logger)
+        pruner = Pruner(
+            broker: broker, keep: configuration.keep, keepPerFunction: configuration.keepPerFunction,
+            every: configuration.pruneInterval, answerLimit: configuration.answerLimit, logger: logger)
         let hooks = HookCaller(registry: registry, logger: logger)
         self.hooks = hooks
         completer = Completer(
@@ -139,6 +143,7 @@ public final class Cluster: Service, Sendable {
         let upkeep = Task { [heartbeat] in await heartbeat.run() }
         let rescuing = Task { [rescuer, configuration] in await rescuer.run(every: configuration.heartbeatInterval) }
         let scheduling = configuration.firesSchedules ? Task { [scheduler] in await scheduler.run() } : nil
+        let pruning = Task { [pruner] in await pruner.run() }
         state.withLock { $0.started = true }
         logger.info("cluster started", metadata: [
             "name": "\(configuration.name)", "workers": "\(configuration.workers)",
@@ -169,7 +174,9 @@ public final class Cluster: Service, Sendable {
             for lane in lanes { lane.local.stop() }
         }
         scheduling?.cancel()
+        pruning.cancel()
         await scheduling?.value
+        await pruning.value
         await completer.drain()
         await handBack(lanes.flatMap { $0.local.removeAll() })
         await hooks.drain()

@@ -29,6 +29,13 @@ public struct ClusterConfiguration: Sendable {
     /// Whether it fires due schedules (`Broker.schedule`). Every cluster may: each due time
     /// is fired once whatever their number. false leaves it to others.
     public var firesSchedules: Bool
+    /// How long finished results are kept (`baton.results`, and finished groups); nil: for ever.
+    public var keep: Duration?
+    /// How many results of each function are kept, the newest (django-q's `save_limit`, per
+    /// function); nil: no limit.
+    public var keepPerFunction: Int?
+    /// How often the history is pruned (when `keep` or `keepPerFunction` is set).
+    public var pruneInterval: Duration
 
     /// - Parameters:
     ///   - workers: tasks run at once when `queues` is not given (default: the number of cores).
@@ -37,9 +44,11 @@ public struct ClusterConfiguration: Sendable {
     public init(
         workers: Int = ProcessInfo.processInfo.activeProcessorCount, queues: [String: Int]? = nil,
         lease: Duration = .seconds(30), idleCheckInterval: Duration = .seconds(5), timeout: Duration? = nil,
-        abandonAfter: Duration = .seconds(10), prefetch: Int? = nil, name: String? = nil, firesSchedules: Bool = true
+        abandonAfter: Duration = .seconds(10), prefetch: Int? = nil, name: String? = nil, firesSchedules: Bool = true,
+        keep: Duration? = nil, keepPerFunction: Int? = nil, pruneInterval: Duration = .seconds(60)
     ) {
         self.firesSchedules = firesSchedules
+        (self.keep, self.keepPerFunction, self.pruneInterval) = (keep, keepPerFunction.map { max(0, $0) }, pruneInterval)
         let queues = queues?.mapValues { max(1, $0) } ?? [:]
         self.queues = queues.isEmpty ? [QueueName.default: max(1, workers)] : queues
         self.lease = max(lease, .milliseconds(300))

@@ -96,8 +96,10 @@ final class Completer: Sendable {
         case .success(let result):
             leases.hold(result.next.map(\.id), sent: sent)
             leases.drop(batch.map(\.task.id))
+            // A failure may have been queued again for a retry, a snooze is: the fetchers look when they are due.
             let failed = batch.contains { !$0.outcome.isSuccess }
-            recorded(result, batch.count - result.lost.count, failed)
+            let snoozed = batch.count { if case .snooze = $0.outcome { true } else { false } }
+            recorded(result, batch.count - result.lost.count - snoozed, failed)
             if let events = result.events { await announce(events) }
             if !result.lost.isEmpty { await report(lost: result.lost) }
         case .failure(let error) where batch.count > 1 && !LeaseRetry.isWorthRetrying(error):
