@@ -106,6 +106,10 @@ struct ChaosRun {
         let checks = Checks(broker: broker, expected: expected)
         violations += try await checks.results()
         violations += try await checks.chains()
+        let (scheduleViolations, scheduleRuns) = try await checks.schedules()
+        let (uniqueViolations, uniqueTasks) = try await checks.uniqueKeys()
+        let (cancelViolations, cancelled) = try await checks.cancellations(log: attemptLog, excuses: await fleet.excuses)
+        violations += scheduleViolations + uniqueViolations + cancelViolations
         violations += expected.wrongWaiters
         // A cluster may exit when it cannot reach the database to start (its supervisor starts it
         // again); any other exit is a violation, and so is any exit but with status 1.
@@ -144,6 +148,8 @@ struct ChaosRun {
         text += "  faults injected: \(injector.counts.isEmpty ? "none" : injector.counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) × \($0.value)" }.joined(separator: "; "))\n"
         let results = try await number(broker, "SELECT count(*) FROM baton.results")
         text += "  tasks checked: \(expected.tasks.count) (\(results) results, \(expected.chains.count) chains, \(expected.rolledBack.count) rolled back, \(expected.waiters) waiters); enqueue calls refused by faults: \(expected.failedEnqueues)\n"
+        text += "  schedules: \(expected.schedules.count), \(scheduleRuns) due times fired; unique-key tasks: \(uniqueTasks) "
+            + "under \(Workload.uniqueKeys) keys; tasks cancelled: \(cancelled) of \(expected.cancelTokens.count) asked\n"
         text += "  attempts logged: \(attempts); overlapping runs excused by a kill, stop, partition or outage: \(excused)\n"
         let back = recoveries.compactMap { $0?.seconds }.sorted()
         if !recoveries.isEmpty {

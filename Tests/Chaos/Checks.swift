@@ -15,6 +15,7 @@ struct Checks {
         let rows = try await broker.pool.withConnection { connection in
             try await connection.query("""
                 SELECT i.id, count(r.id) AS results, bool_and(r.success) AS success, min(r.error) AS error,
+                       bool_and(r.cancelled) AS cancelled,
                        min(r.result::text) AS result, (SELECT t.state FROM baton.tasks AS t WHERE t.id = i.id) AS state,
                        (SELECT t.attempts FROM baton.tasks AS t WHERE t.id = i.id) AS attempts
                 FROM unnest($1::uuid[]) AS i (id) LEFT JOIN baton.results AS r ON r.id = i.id
@@ -46,6 +47,11 @@ struct Checks {
                 violations.append("task \(id.lowercasedText) should have returned \(value), got \(result.map { "\($0)" } ?? error ?? "nothing")")
             case .failure(let prefix) where success || !(error ?? "").hasPrefix(prefix):
                 violations.append("task \(id.lowercasedText) should have failed with \(prefix.debugDescription), got \((error ?? "success").debugDescription)")
+            case .valueOrCancelled(let value):
+                let cancelled: Bool = try row.decode("cancelled")
+                if !(success && result == value) && !(cancelled && error == "cancelled by the chaos run") {
+                    violations.append("task \(id.lowercasedText) should have returned \(value) or been cancelled, got \(result.map { "\($0)" } ?? error ?? "nothing")")
+                }
             default: break
             }
         }

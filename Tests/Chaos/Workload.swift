@@ -13,6 +13,8 @@ struct Expectations: Sendable {
         case recorded
         /// No worker has its function: stays queued, never claimed.
         case neverClaimed
+        /// Cancelled a moment after its enqueue: recorded as cancelled, or with this result if it finished first.
+        case valueOrCancelled(JSONValue)
     }
 
     var tasks: [UUID: Outcome] = [:]
@@ -26,16 +28,23 @@ struct Expectations: Sendable {
     var failedEnqueues = 0
     var waiters = 0
     var wrongWaiters: [String] = []
+    /// Schedules made: each due time fired must have one task.
+    var schedules: Set<String> = []
+    /// The attempt tokens of the tasks cancelled by id.
+    var cancelTokens: [UUID: String] = [:]
 }
 
 /// Enqueues a mix of work until told to stop, the way an application under faults does:
 /// plain tasks, bulk enqueues, chains under both policies, retried failures, timeouts, long
-/// tasks, transactions that commit and roll back, result waiters, and hostile input.
+/// tasks, transactions that commit and roll back, result waiters, hostile input, schedules,
+/// unique enqueues and cancellations.
 actor Workload {
     let broker: Broker
-    private var random: SeededRandom
-    private(set) var expected = Expectations()
+    var random: SeededRandom
+    var expected = Expectations()
     private var waiters: [Task<Void, Never>] = []
+    /// The cancels sent a moment after their enqueues.
+    var cancels: [Task<Void, Never>] = []
     private var counter = 0
 
     init(broker: Broker, seed: UInt64) {
@@ -44,6 +53,7 @@ actor Workload {
     }
 
     func run(until deadline: ContinuousClock.Instant) async {
+        await makeSchedules()
         while ContinuousClock.now < deadline {
             do {
                 try await step()
@@ -53,11 +63,13 @@ actor Workload {
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
+        await pauseSchedules()
     }
 
     /// Waits for the result waiters to return; those still waiting after `limit` are
     /// cancelled, and count as waiters that got nothing.
     func finishWaiters(within limit: Duration) async -> Expectations {
+        for cancel in cancels { await cancel.value }
         let waiters = self.waiters
         let deadline = Task {
             try? await Task.sleep(for: limit)
@@ -68,13 +80,15 @@ actor Workload {
         return expected
     }
 
+    func nextToken() -> String { token() }
+
     private func token() -> String {
         counter += 1
         return "t\(counter)"
     }
 
     /// A `test.attempt` call: its token, a sleep, a payload that needs escaping.
-    private func attempt(_ milliseconds: Int, function: String = "test.attempt") -> (TaskCall, String, JSONValue) {
+    func attempt(_ milliseconds: Int, function: String = "test.attempt") -> (TaskCall, String, JSONValue) {
         let token = token()
         let payload = Bool.random(using: &random) ? HostileNames.text : "plain"
         return (TaskCall(function, .string(token), .int(milliseconds), .string(payload)), token,
@@ -84,6 +98,12 @@ actor Workload {
     private func step() async throws {
         let roll = Int.random(in: 0..<100, using: &random)
         switch roll {
+        case 24..<27:
+            try await uniqueTask()
+        case 27..<29:
+            try await cancelled(chain: roll == 28)
+        case 29:
+            try await onceSchedule()
         case 0..<30:
             let (call, _, value) = attempt(Int.random(in: 1...40, using: &random))
             let id = try await broker.asyncTask(call.function, args: call.args)
