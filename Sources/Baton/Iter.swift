@@ -5,16 +5,19 @@ import Synchronization
 extension Broker {
     /// Enqueues `function` once per argument list, one task each, in one statement: django-q's
     /// `async_iter`. The tasks run side by side; `result(id)` (or `resultIter`) gives their
-    /// results in the order given, once every one has finished.
+    /// results in the order given, once every one has finished. With `unique`, no second iter
+    /// with that key is enqueued until the first has finished whole (and, with `uniqueFor`,
+    /// for that long after): the existing iter's id is returned.
     /// - Returns: the iter's id.
     @discardableResult
     public func asyncIter(
         _ function: String, _ argumentLists: [[JSONValue]], cached: Caching? = nil, priority: Int = 0,
         maxAttempts: Int? = nil, retryDelay: Duration? = nil, timeout: Duration? = nil, hook: String? = nil,
         save: Bool = true, queue: String = QueueName.default, runAt: Date? = nil, delay: Duration? = nil,
-        in transaction: Transaction? = nil
+        unique: String? = nil, uniqueFor: Duration? = nil, in transaction: Transaction? = nil
     ) async throws -> String {
         try checkHook(hook)
+        try checkUnique(unique, for: uniqueFor, sync: false)
         try QueueName.check(queue)
         let start = try StartTime(runAt: runAt, delay: delay)
         let (cached, maxAttempts, retryDelay, timeout) =
@@ -29,7 +32,7 @@ extension Broker {
             try await enqueue(IterSQL.asyncIter, [
                 function, listText, cached.interval, priority, maxAttempts, retryDelay.postgresInterval,
                 timeout?.postgresInterval, hook, save, queue,
-            ] + start.parameters, in: transaction)[0].decode("id")
+            ] + start.parameters + [unique, uniqueFor?.postgresInterval], in: transaction)[0].decode("id")
         }
     }
 

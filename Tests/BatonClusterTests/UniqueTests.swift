@@ -116,6 +116,22 @@ import TestSupport
         }
     }
 
+    @Test func aUniqueIterIsOneUntilEveryTaskOfItHasFinished() async throws {
+        try await TestDatabase.withBroker { broker async throws in
+            let iter = try await broker.asyncIter("baton.sleep", [[300], [300]], unique: "thumbnails", uniqueFor: .seconds(60))
+            #expect(try await broker.asyncIter("baton.echo", [[1]], unique: "thumbnails") == iter)
+            try await withCluster(broker) {
+                let results = try await broker.resultIter(iter, wait: .seconds(10))
+                #expect(results == [300, 300])
+                // Finished, and held for its minute.
+                #expect(try await broker.asyncIter("baton.echo", [[1]], unique: "thumbnails") == iter)
+            }
+            let held = try await count("SELECT count(*) FROM baton.unique_keys WHERE kind = 'group' AND id = $1", iter,
+                                       on: broker)
+            #expect(held == 1)
+        }
+    }
+
     @Test func badUniqueOptionsAreRefusedAndNothingIsEnqueued() async throws {
         try await TestDatabase.withBroker { broker async throws in
             let cases: [(String?, Duration?, Bool, String)] = [

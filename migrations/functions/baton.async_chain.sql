@@ -33,7 +33,7 @@ BEGIN
         RAISE EXCEPTION 'baton.async_chain: unique_for goes with a unique_key' USING ERRCODE = 'QB001';
     END IF;
     LOOP
-        existing := baton.unique_holder('chain', unique_key);
+        existing := baton.unique_holder('group', unique_key);
         IF existing IS NOT NULL THEN
             RETURN existing;
         END IF;
@@ -54,7 +54,7 @@ BEGIN
         -- The chain with the key finished between the two looks: look again.
     END LOOP;
     -- One with the key may have finished as this one went in: its key, still taken, wins.
-    existing := baton.unique_holder('chain', unique_key);
+    existing := baton.unique_holder('group', unique_key);
     IF existing IS NOT NULL THEN
         DELETE FROM baton.groups AS g WHERE g.id = chain_id;
         RETURN existing;

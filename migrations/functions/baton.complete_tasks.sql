@@ -223,7 +223,7 @@ BEGIN
                 RETURNING g.id, g.unique_key, g.unique_for
             )
             INSERT INTO baton.unique_keys (kind, key, id, until)
-            SELECT 'chain', unique_key, id, now() + unique_for FROM finished WHERE unique_for IS NOT NULL
+            SELECT 'group', unique_key, id, now() + unique_for FROM finished WHERE unique_for IS NOT NULL
             ON CONFLICT (kind, key) DO UPDATE SET id = excluded.id, until = excluded.until;
         END IF;
     END IF;

@@ -1,4 +1,4 @@
--- The task (kind `task`) or chain (`chain`) that finished holding `key` and holds it still
+-- The task (kind `task`) or chain or iter (`group`) that finished holding `key` and holds it still
 -- (baton.unique_keys: within its unique_for), as uuid text or group id; NULL when none does.
 CREATE OR REPLACE FUNCTION baton.unique_holder(kind text, key text) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, baton, pg_temp AS $$
