@@ -2,7 +2,7 @@
 -- Each link's own options win over the call's (a link's `queue` over `queue`); `run_at`
 -- delays link 0. With a `unique_key`, no second chain with that key is enqueued until the
 -- first has finished whole (or, with `unique_for`, for that long after): the existing
--- chain's group id is returned instead (groups_unique_key settles concurrent callers).
+-- chain's group id is returned instead (baton.make_group).
 -- Its signature before 0020, without `queue`, `run_at` and the unique key.
 DROP FUNCTION IF EXISTS baton.async_chain(jsonb, text, interval, text, integer, interval, interval, boolean, text,
                                           boolean);
@@ -15,7 +15,7 @@ CREATE OR REPLACE FUNCTION baton.async_chain(
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp AS $$
 DECLARE
     chain_id text := coalesce("group", baton.new_id()::text);
-    existing text;
+    made record;
 BEGIN
     IF chain IS NULL OR jsonb_typeof(chain) <> 'array' THEN
         RAISE EXCEPTION 'baton.async_chain: the chain must be a JSON array of [func, [args], {kwargs}] links, not %',
@@ -29,35 +29,10 @@ BEGIN
             coalesce(failure_policy, 'NULL') USING ERRCODE = 'QB001';
     END IF;
     PERFORM baton.check_queue(async_chain.queue, 'baton.async_chain');
-    IF unique_for IS NOT NULL AND unique_key IS NULL THEN
-        RAISE EXCEPTION 'baton.async_chain: unique_for goes with a unique_key' USING ERRCODE = 'QB001';
-    END IF;
-    LOOP
-        existing := baton.unique_holder('group', unique_key);
-        IF existing IS NOT NULL THEN
-            RETURN existing;
-        END IF;
-        -- Refused by the primary key (the group exists) or by an unfinished chain with the key.
-        INSERT INTO baton.groups (id, kind, length, failure_policy, unique_key, unique_for)
-        VALUES (chain_id, 'chain', jsonb_array_length(chain), failure_policy, async_chain.unique_key,
-                async_chain.unique_for)
-        ON CONFLICT DO NOTHING;
-        EXIT WHEN FOUND;
-        SELECT g.id INTO existing FROM baton.groups AS g
-        WHERE g.unique_key = async_chain.unique_key AND g.finished_at IS NULL;
-        IF existing IS NOT NULL THEN
-            RETURN existing;
-        ELSIF unique_key IS NULL OR EXISTS (SELECT 1 FROM baton.groups AS g WHERE g.id = chain_id) THEN
-            RAISE EXCEPTION 'baton.async_chain: group "%" already exists; a chain needs a group of its own', chain_id
-                USING ERRCODE = 'QB002';
-        END IF;
-        -- The chain with the key finished between the two looks: look again.
-    END LOOP;
-    -- One with the key may have finished as this one went in: its key, still taken, wins.
-    existing := baton.unique_holder('group', unique_key);
-    IF existing IS NOT NULL THEN
-        DELETE FROM baton.groups AS g WHERE g.id = chain_id;
-        RETURN existing;
+    SELECT * INTO made FROM baton.make_group(chain_id, 'chain', jsonb_array_length(chain), failure_policy,
+                                             unique_key, unique_for, 'baton.async_chain');
+    IF NOT made.made THEN
+        RETURN made.id;
     END IF;
     -- Set before the insert: tasks_wake reads it as each row goes in, and notifies at commit.
     IF notify THEN

@@ -5,7 +5,7 @@
 -- failed one cancels none of the others. `queue` names their queue; `run_at`, when given,
 -- is the earliest time they may run. With a `unique_key`, no second iter with that key is
 -- enqueued until the first has finished whole (or, with `unique_for`, for that long after):
--- the existing iter's id is returned instead.
+-- the existing iter's id is returned instead (baton.make_group).
 -- Its signature before 0020, without `queue` and `run_at`.
 DROP FUNCTION IF EXISTS baton.async_iter(text, jsonb, interval, integer, integer, interval, interval, boolean, text,
                                          boolean);
@@ -18,7 +18,7 @@ CREATE OR REPLACE FUNCTION baton.async_iter(
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp AS $$
 DECLARE
     iter_id text := baton.new_id()::text;
-    existing text;
+    made record;
 BEGIN
     IF func IS NULL OR func = '' THEN
         RAISE EXCEPTION 'baton.async_iter: the function name is missing' USING ERRCODE = 'QB001';
@@ -28,32 +28,10 @@ BEGIN
             coalesce(jsonb_typeof(args_list), 'NULL') USING ERRCODE = 'QB001';
     END IF;
     PERFORM baton.check_queue(async_iter.queue, 'baton.async_iter');
-    IF unique_for IS NOT NULL AND unique_key IS NULL THEN
-        RAISE EXCEPTION 'baton.async_iter: unique_for goes with a unique_key' USING ERRCODE = 'QB001';
-    END IF;
-    LOOP
-        existing := baton.unique_holder('group', unique_key);
-        IF existing IS NOT NULL THEN
-            RETURN existing;
-        END IF;
-        -- Refused only by an unfinished group with the key (groups_unique_key): the id is new.
-        INSERT INTO baton.groups (id, kind, length, failure_policy, unique_key, unique_for)
-        VALUES (iter_id, 'iter', jsonb_array_length(args_list), 'continue', async_iter.unique_key,
-                async_iter.unique_for)
-        ON CONFLICT DO NOTHING;
-        EXIT WHEN FOUND;
-        SELECT g.id INTO existing FROM baton.groups AS g
-        WHERE g.unique_key = async_iter.unique_key AND g.finished_at IS NULL;
-        IF existing IS NOT NULL THEN
-            RETURN existing;
-        END IF;
-        -- The group with the key finished between the two looks: look again.
-    END LOOP;
-    -- One with the key may have finished as this one went in: its key, still taken, wins.
-    existing := baton.unique_holder('group', unique_key);
-    IF existing IS NOT NULL THEN
-        DELETE FROM baton.groups AS g WHERE g.id = iter_id;
-        RETURN existing;
+    SELECT * INTO made FROM baton.make_group(iter_id, 'iter', jsonb_array_length(args_list), 'continue', unique_key,
+                                             unique_for, 'baton.async_iter');
+    IF NOT made.made THEN
+        RETURN made.id;
     END IF;
     -- Set before the insert: tasks_wake reads it as each row goes in, and notifies at commit.
     IF notify THEN
