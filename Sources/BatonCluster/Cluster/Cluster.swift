@@ -4,16 +4,19 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Runs queued tasks of the functions its registry has, from the queues it serves: django-q's cluster.
+/// Runs queued tasks of the functions its registry has, from the queues it serves: django-q's
+/// cluster.
 ///
 /// Its pieces: for each queue it serves, a `Lane` whose `Fetcher` claims in one statement as
 /// many tasks as the lane's workers and its prefetch (deep for short tasks, shallow for long
 /// ones: `Prefetch`) have room for (`FOR UPDATE SKIP LOCKED`) into the lane's local queue, and
-/// the lane's workers take them in turn, each under its timeout (`Executor`); the `Completer` records their outcomes in batches, which
-/// also retries failures and hands the next chain link straight to this cluster. An idle
-/// cluster sleeps until NOTIFY says work is queued, or a delayed retry is due. The
-/// `Heartbeat` renews the leases of the work alive in it (`Leases`), through a graceful stop
-/// too, and the `Rescuer` puts back the tasks of clusters that died.
+/// the lane's workers take them in turn, each under its timeout (`Executor`); the `Completer`
+/// records their outcomes in batches, which also retries failures and hands the next chain
+/// link straight to this cluster. An idle cluster sleeps until NOTIFY says work is queued, or
+/// a delayed task is due. The `Heartbeat` renews the leases of the work alive in it
+/// (`Leases`), through a graceful stop too; the `Rescuer` puts back the tasks of clusters that
+/// died; the `Scheduler` fires due schedules; the `Pruner` keeps the history in bounds; a
+/// cancel (`Broker.cancel`) stops the tasks it names (`RunningTasks`).
 ///
 /// A `Service`: on graceful shutdown (or `shutdown()`) it stops claiming, lets running
 /// tasks finish and hands back the ones it had not started; cancelled, it hands back the
