@@ -45,4 +45,22 @@ import TestSupport
             #expect(error?.message.contains("is an iter, not a group") == true, "\(String(describing: error))")
         }
     }
+
+    /// Two batches that record an iter's last two tasks at once: one of them marks the iter
+    /// finished (each locks the group's row before it looks).
+    @Test func anIterEndsWhenItsLastTasksFinishTogether() async throws {
+        try await TestDatabase.withBroker { broker in
+            try await withCluster(broker, configuration: ClusterConfiguration(workers: 8)) {
+                let iters = try await (0..<20).asyncMap { _ in
+                    try await broker.asyncIter("baton.sleep", Array(repeating: [.int(20)], count: 8))
+                }
+                for iter in iters { _ = try await broker.resultIter(iter, wait: .seconds(20)) }
+                let ended = try await waitUntil(.seconds(5)) {
+                    try await count("SELECT count(*) FROM baton.groups WHERE kind = 'iter' AND finished_at IS NOT NULL",
+                                    on: broker) == 20
+                }
+                #expect(ended, "every iter marked finished once its last task was recorded")
+            }
+        }
+    }
 }

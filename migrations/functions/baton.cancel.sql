@@ -46,7 +46,9 @@ BEGIN
     IF gone IS NULL THEN
         RETURN;
     END IF;
-    -- Groups and chains with nothing left unfinished have ended.
+    -- Groups and chains with nothing left unfinished have ended (their rows locked in id order
+    -- first, as baton.complete_tasks does, so that a completion beside this sees the deletions).
+    PERFORM 1 FROM baton.groups AS g WHERE g.id = ANY (groups) ORDER BY g.id FOR UPDATE;
     UPDATE baton.groups AS g SET finished_at = now()
     WHERE g.id = ANY (groups) AND g.finished_at IS NULL AND g.length IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM baton.tasks AS t WHERE t.group_id = g.id);

@@ -216,7 +216,11 @@ BEGIN
         LEFT JOIN unnest(released) AS moved ON moved.group_id = f.group_id;
 
         IF ended IS NOT NULL THEN
-            -- A finished chain's unique key stays taken for its unique_for.
+            -- The groups' rows locked first, in id order: of two batches finishing an iter's
+            -- last two tasks at once, the second to lock sees the first's deletion (its next
+            -- statement's snapshot), so one of them marks the iter finished.
+            PERFORM 1 FROM baton.groups AS g WHERE g.id = ANY (ended) ORDER BY g.id FOR UPDATE;
+            -- A finished group's unique key stays taken for its unique_for.
             WITH finished AS (
                 UPDATE baton.groups AS g SET finished_at = now()
                 WHERE g.id = ANY (ended) AND NOT EXISTS (SELECT 1 FROM baton.tasks AS t WHERE t.group_id = g.id)
