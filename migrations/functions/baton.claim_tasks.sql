@@ -36,10 +36,12 @@ BEGIN
     IF FOUND THEN
         IF steering.running_limit IS NOT NULL AND NOT steering.paused THEN
             -- Read again under the lock: a claimer before this one may have changed the count.
+            -- The running tasks of every queue (tasks_lease_expiry, a few hundred rows), not
+            -- the queue's backlog.
             SELECT * INTO steering FROM baton.queues AS q WHERE q.name = claim_tasks.queue FOR UPDATE;
             room := least(batch, steering.running_limit - (
                 SELECT count(*) FROM baton.tasks AS t
-                WHERE t.queue = claim_tasks.queue AND t.lease_expires_at IS NOT NULL)::integer);
+                WHERE t.state = 'running' AND t.queue = claim_tasks.queue)::integer);
         END IF;
         IF steering.paused OR room <= 0 THEN
             RETURN;
