@@ -18,6 +18,7 @@ struct ClusterCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var log: LogOptions
 
     @Option(help: "Tasks run at once (default: the number of cores); with --queue, the workers of a queue that names none.")
     var workers: Int?
@@ -84,8 +85,8 @@ struct ClusterCommand: AsyncParsableCommand {
     func run() async throws {
         // Before connecting: a stop sent while the process starts up ends it cleanly.
         StopSignals.catchNow()
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        let logger = Logger(label: "baton.cluster")
+        log.bootstrap()
+        var logger = Logger(label: "baton.cluster")
         let served = try queueWorkers(default: ProcessInfo.processInfo.activeProcessorCount)
         let workers = served.isEmpty ? self.workers ?? ProcessInfo.processInfo.activeProcessorCount
             : served.values.reduce(0, +)
@@ -97,13 +98,13 @@ struct ClusterCommand: AsyncParsableCommand {
             }
         }
         let broker = Broker(configuration: try database.configuration(), maxConnections: workers + 2)
-        let cluster = Cluster(
-            broker: broker,
-            configuration: ClusterConfiguration(
-                workers: workers, queues: served, lease: .milliseconds(Int(lease * 1000)),
-                timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, prefetch: prefetch, firesSchedules: !noSchedules,
-                keep: keep.flatMap(DurationText.parse), keepPerFunction: keepPerFunction),
-            logger: logger)
+        let configuration = ClusterConfiguration(
+            workers: workers, queues: served, lease: .milliseconds(Int(lease * 1000)),
+            timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, prefetch: prefetch, firesSchedules: !noSchedules,
+            keep: keep.flatMap(DurationText.parse), keepPerFunction: keepPerFunction)
+        // Every line of this cluster names it (`cluster` in JSON logs).
+        logger[metadataKey: "cluster"] = "\(configuration.name)"
+        let cluster = Cluster(broker: broker, configuration: configuration, logger: logger)
         do {
             try await MissingSchema.check { try await cluster.runUntilSignalled(grace: .milliseconds(Int(grace * 1000))) }
         } catch let error as BatonError where error.code == .clusterWedged {
