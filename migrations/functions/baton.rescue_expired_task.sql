@@ -1,5 +1,7 @@
 -- Rescues one task whose lease expired (tasks_lease_expiry; SKIP LOCKED): back to the queue,
--- or failed after its 5th lost lease. Returns its id, or NULL when none is expired or
+-- or failed after its 5th lost lease. A lease lost to a restart of the database (the attempt
+-- began before the server started) does not count: no worker could record the outcome, the
+-- task is not to blame. Returns its id, or NULL when none is expired or
 -- another process is rescuing. One task per call, so that each rescue is one transaction
 -- with one notification. The rescuers' lock lasts for this transaction only: a session lock
 -- taken and released by separate statements leaks behind a transaction pooler.
@@ -8,6 +10,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp A
 DECLARE
     lost baton.tasks;
     reason text;
+    counted boolean;
 BEGIN
     -- "batonres" in ASCII.
     IF NOT pg_try_advisory_xact_lock(7089075310401054067) THEN
@@ -21,10 +24,13 @@ BEGIN
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
-    reason := format('the lease of %s expired during attempt %s', lost.lease_owner, lost.attempts);
-    IF lost.lost_leases + 1 < 5 THEN
+    counted := lost.started_at IS NULL OR lost.started_at >= pg_postmaster_start_time();
+    reason := format('the lease of %s expired during attempt %s%s', lost.lease_owner, lost.attempts,
+                     CASE WHEN NOT counted THEN ' (the database restarted meanwhile)' ELSE '' END);
+    IF NOT counted OR lost.lost_leases + 1 < 5 THEN
         UPDATE baton.tasks
-        SET state = 'queued', attempts = attempts - 1, lost_leases = lost_leases + 1, lease_owner = NULL,
+        SET state = 'queued', attempts = attempts - 1, lost_leases = lost_leases + CASE WHEN counted THEN 1 ELSE 0 END,
+            lease_owner = NULL,
             lease_expires_at = NULL, started_at = NULL, run_at = now(), errors = errors || reason
         WHERE id = lost.id;
         PERFORM pg_notify('baton', 'queued');
