@@ -60,6 +60,6 @@ enum ResultSQL {
         """
     /// Whether a task is still in the queue (primary key).
     static let queued = "SELECT 1 FROM baton.tasks WHERE id = $1::uuid"
-    /// Queued tasks (tasks_claim_order).
+    /// Queued tasks (tasks_queue_claim_order, every queue).
     static let queueSize = "SELECT count(*) AS count FROM baton.tasks WHERE state = 'queued'"
 }
