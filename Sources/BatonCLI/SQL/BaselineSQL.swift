@@ -1,8 +1,8 @@
 import Baton
 
 /// The baselines' statements (Baseline): the work Baton does, written without Baton's code,
-/// on `table`, a copy of baton.tasks' shape (its claim order index, tasks_claim_order's
-/// twin), and `results`, one of baton.results'.
+/// on `table`, a copy of baton.tasks' shape (its claim order index, tasks_queue_claim_order's
+/// twin for one queue), and `results`, one of baton.results'.
 enum BaselineSQL {
     static let table = "bench_baseline"
     static let results = "bench_baseline_results"
