@@ -9,12 +9,16 @@ let package = Package(
         .library(name: "LibPQ", targets: ["LibPQ"]),
         .library(name: "Baton", targets: ["Baton"]),
         .library(name: "BatonCluster", targets: ["BatonCluster"]),
+        .library(name: "BatonDashboard", targets: ["BatonDashboard"]),
         .executable(name: "baton", targets: ["baton"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -25,7 +29,10 @@ let package = Package(
         .target(name: "LibPQ", dependencies: ["CLibPQ"]),
         .target(
             name: "Baton",
-            dependencies: ["LibPQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "LibPQ", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             plugins: ["EmbedSQL"]
         ),
         // Embeds migrations/ in Baton at build time (no generated copy is checked in).
@@ -37,12 +44,24 @@ let package = Package(
                 "Baton",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // /metrics (and, later, the dashboard's pages), served by Hummingbird or mounted in a user's app.
+        .target(
+            name: "BatonDashboard",
+            dependencies: [
+                "Baton",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .executableTarget(
             name: "baton",
             dependencies: [
                 "BatonCluster",
+                "BatonDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/BatonCLI"
@@ -67,6 +86,14 @@ let package = Package(
             dependencies: ["BatonCluster", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "BatonCLITests", dependencies: ["baton", "Baton", "TestSupport"]),
+        .testTarget(
+            name: "BatonDashboardTests",
+            dependencies: [
+                "BatonDashboard", "BatonCluster", "TestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .testTarget(name: "BatonFaultTests", dependencies: ["baton-test-worker", "Baton", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -61,6 +61,7 @@ extension Broker {
                 _ = try await tx.query(BulkSQL.insertTasks, [columns.text, group, cachedInterval, runAt])
             }
         }
+        EnqueueMetrics.count(functions: tasks.lazy.map(\.function))
         return ids
     }
 

@@ -67,15 +67,18 @@ extension Broker {
             : (EnqueueSQL.insertTask,
                [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0], taskName, hook, save] + placed)
         guard sync else {
-            return try await invalidInputAsBatonError {
+            let id: UUID = try await invalidInputAsBatonError {
                 try await enqueue(statement, parameters, in: transaction)[0].decode("id")
             }
+            EnqueueMetrics.count(function)
+            return id
         }
         let task = try await invalidInputAsBatonError {
             try await enqueueInline(InlineSQL.holdTask) { tx in
                 try await self.enqueue(statement, parameters, in: tx)[0].decode("id", as: UUID.self)
             }
         }
+        EnqueueMetrics.count(function)
         try await runInline(task)
         return task.task.id
     }
@@ -135,26 +138,36 @@ extension Broker {
         if signals.observesEnqueues, case .array(let links) = parsed {
             for link in links { signalEnqueue(of: link, group: group) }
         }
+        let functions = if case .array(let links) = parsed { links.compactMap { Self.parts(of: $0).function } } else { [String]() }
         let parameters: [any SQLEncodable] = [
             chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
             timeout?.postgresInterval, hook, save, queue,
         ] + start.parameters + [unique, uniqueFor?.postgresInterval]
         guard sync else {
-            return try await invalidInputAsBatonError {
+            let group: String = try await invalidInputAsBatonError {
                 try await enqueue(EnqueueSQL.asyncChain, parameters, in: transaction)[0].decode("group_id")
             }
+            EnqueueMetrics.count(functions: functions)
+            return group
         }
         let first = try await invalidInputAsBatonError {
             try await enqueueInline(InlineSQL.holdFirstLink) { tx in
                 try await self.enqueue(EnqueueSQL.asyncChain, parameters, in: tx)[0].decode("group_id", as: String.self)
             }
         }
+        EnqueueMetrics.count(functions: functions)
         try await runInline(first)
         return first.task.groupID!
     }
 
     /// `preEnqueue` for one link of the chain's JSON forms, `[func, [args], {kwargs}]` or an object.
     private func signalEnqueue(of link: JSONValue, group: String?) {
+        let (function, args, kwargs) = Self.parts(of: link)
+        if let function { signals.willEnqueue(function, args: args, kwargs: kwargs, group: group) }
+    }
+
+    /// A link's function, args and kwargs, from either of the chain's JSON forms.
+    private static func parts(of link: JSONValue) -> (function: String?, args: [JSONValue], kwargs: [String: JSONValue]) {
         var (function, args, kwargs): (String?, [JSONValue], [String: JSONValue]) = (nil, [], [:])
         switch link {
         case .array(let parts):
@@ -167,7 +180,7 @@ extension Broker {
             if case .object(let values)? = fields["kwargs"] { kwargs = values }
         default: break
         }
-        if let function { signals.willEnqueue(function, args: args, kwargs: kwargs, group: group) }
+        return (function, args, kwargs)
     }
 
     func checkSize(_ bytes: Int, of what: String) throws {

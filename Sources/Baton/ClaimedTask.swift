@@ -13,6 +13,11 @@ public struct ClaimedTask: Sendable, Identifiable {
     public let queue: String
     /// This attempt's number, from 1.
     public let attempt: Int
+    /// The attempts it may have; a failure of the last one is final.
+    public let maxAttempts: Int
+    /// How long it waited to start, from when it was enqueued or became due (its `run_at`),
+    /// whichever is later: the database's clock on both ends.
+    public let waited: Duration
     /// How long it may run; nil: the cluster's default.
     public let timeout: Duration?
     /// The hook to call with its record once its outcome is recorded; nil: none.
@@ -32,7 +37,8 @@ public struct ClaimedTask: Sendable, Identifiable {
             \(source)id AS id, \(source)func AS func, \(source)args::text AS args, \(source)kwargs::text AS kwargs, \
             \(source)group_id AS group_id, \(source)chain_position AS chain_position, \(source)attempts AS attempts, \
             extract(epoch FROM \(source)timeout)::float8 AS timeout_seconds, \(source)hook AS hook, \
-            \(source)queue AS queue
+            \(source)queue AS queue, \(source)max_attempts AS max_attempts, extract(epoch FROM \
+            coalesce(\(source)started_at, now()) - greatest(\(source)run_at, \(source)enqueued_at))::float8 AS waited_seconds
             """
     }
 
@@ -43,6 +49,8 @@ public struct ClaimedTask: Sendable, Identifiable {
         chainPosition = try row.decode("chain_position")
         queue = try row.decode("queue")
         attempt = try row.decode("attempts")
+        maxAttempts = try row.decode("max_attempts")
+        waited = .seconds(max(0, try row.decode("waited_seconds", as: Double.self)))
         timeout = try row.decode("timeout_seconds", as: Double?.self).map { .milliseconds(Int($0 * 1000)) }
         hook = try row.decode("hook")
         // Arguments that are not what the function expects, or that cannot be read, fail

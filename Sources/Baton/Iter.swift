@@ -28,12 +28,14 @@ extension Broker {
             signals.willEnqueue(function, args: args, kwargs: [:], group: nil)
         }
         try checkSize(listText.utf8.count, of: "the iter's arguments")
-        return try await invalidInputAsBatonError {
+        let id: String = try await invalidInputAsBatonError {
             try await enqueue(IterSQL.asyncIter, [
                 function, listText, cached.interval, priority, maxAttempts, retryDelay.postgresInterval,
                 timeout?.postgresInterval, hook, save, queue,
             ] + start.parameters + [unique, uniqueFor?.postgresInterval], in: transaction)[0].decode("id")
         }
+        EnqueueMetrics.count(function, argumentLists.count)
+        return id
     }
 
     /// An iter's results in the order its argument lists were given (a failure's error text

@@ -1,4 +1,5 @@
 import LibPQ
+import Metrics
 import Synchronization
 
 /// One listening connection per process, on channel `baton`, fanning notifications out to
@@ -24,6 +25,11 @@ final class NotificationHub: Sendable {
         var subscribers: [Int: Subscriber] = [:]
         var nextToken = 0
         var closed = false
+        /// Whether a LISTEN was ever in force: the connects after it are reconnects.
+        var everListened = false
+
+        /// Subscribers waiting for results (not clusters waiting for work).
+        var resultWaiters: Int { subscribers.values.count { !$0.ids.isEmpty } }
     }
 
     private let listening: Listening
@@ -41,12 +47,13 @@ final class NotificationHub: Sendable {
         ids: Set<String> = [], wantsWork: Bool = false, wantsCancels: Bool = false
     ) async throws -> (token: Int, signal: Signal) {
         let signal = Signal()
-        let token = state.withLock { state in
+        let (token, waiters) = state.withLock { state in
             state.nextToken += 1
             state.subscribers[state.nextToken] = Subscriber(
                 ids: ids, wantsWork: wantsWork, wantsCancels: wantsCancels, signal: signal)
-            return state.nextToken
+            return (state.nextToken, state.resultWaiters)
         }
+        if !ids.isEmpty { Gauge(label: Self.waitersLabel).record(waiters) }
         do {
             try await ready(token)
         } catch {
@@ -57,8 +64,18 @@ final class NotificationHub: Sendable {
     }
 
     func unsubscribe(_ token: Int) {
-        _ = state.withLock { $0.subscribers.removeValue(forKey: token) }
+        let (waited, waiters) = state.withLock { state in
+            (state.subscribers.removeValue(forKey: token).map { !$0.ids.isEmpty } ?? false, state.resultWaiters)
+        }
+        if waited { Gauge(label: Self.waitersLabel).record(waiters) }
     }
+
+    /// Result waiters in this process now (`baton_result_waiters`).
+    static let waitersLabel = "baton_result_waiters"
+    /// 1 while the listening connection's LISTEN is in force, else 0 (`baton_listener_connected`).
+    static let connectedLabel = "baton_listener_connected"
+    /// Times the listening connection was made again after it broke (`baton_listener_reconnects_total`).
+    static let reconnectsLabel = "baton_listener_reconnects_total"
 
     /// Stops listening and closes the connection.
     func close() async {
@@ -124,12 +141,19 @@ final class NotificationHub: Sendable {
                 try await connection.listen(on: BatonEvent.channel) { notifications in
                     backoff.listened()
                     listening(true)
+                    let reconnected = state.withLock { state in
+                        defer { state.everListened = true }
+                        return state.everListened
+                    }
+                    if reconnected { Counter(label: Self.reconnectsLabel).increment() }
+                    Gauge(label: Self.connectedLabel).record(1)
                     for try await notification in notifications { dispatch(notification.payload) }
                 }
                 await connection.close()
             } catch {
                 listening(false, error: error)
             }
+            Gauge(label: Self.connectedLabel).record(0)
             guard !Task.isCancelled else { break }
             try? await Task.sleep(for: backoff.ended())
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Baton
 import BatonCluster
+import BatonDashboard
 import Foundation
 import Logging
 
@@ -52,10 +53,19 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(help: "The most tasks claimed beyond the free workers, to start at once; fewer when tasks are long (default: 16 a worker, at least 128; 0: none).")
     var prefetch: Int?
 
+    @Option(name: .customLong("metrics-port"), help: "Serve Prometheus metrics at http://HOST:PORT/metrics (0: a free port, logged).")
+    var metricsPort: Int?
+
+    @Option(name: .customLong("metrics-host"), help: "The address /metrics listens on; another than loopback exposes it to the network.")
+    var metricsHost = "127.0.0.1"
+
     func validate() throws {
         _ = try queueWorkers(default: 1)
         if let keep, DurationText.parse(keep).map({ $0 > .zero }) != true {
             throw ValidationError("--keep is a positive duration such as 7d or 12h, not \(keep)")
+        }
+        if let metricsPort, !(0...65535).contains(metricsPort) {
+            throw ValidationError("--metrics-port is a port from 0 to 65535, not \(metricsPort)")
         }
         if let keepPerFunction, keepPerFunction < 0 {
             throw ValidationError("--keep-per-function is 0 or more, not \(keepPerFunction)")
@@ -86,6 +96,8 @@ struct ClusterCommand: AsyncParsableCommand {
         // Before connecting: a stop sent while the process starts up ends it cleanly.
         StopSignals.catchNow()
         log.bootstrap()
+        // Before the first metric is made: the cluster makes its own as it is built.
+        let registry = metricsPort.map { _ in BatonPrometheus.bootstrap() }
         var logger = Logger(label: "baton.cluster")
         let served = try queueWorkers(default: ProcessInfo.processInfo.activeProcessorCount)
         let workers = served.isEmpty ? self.workers ?? ProcessInfo.processInfo.activeProcessorCount
@@ -105,8 +117,36 @@ struct ClusterCommand: AsyncParsableCommand {
         // Every line of this cluster names it (`cluster` in JSON logs).
         logger[metadataKey: "cluster"] = "\(configuration.name)"
         let cluster = Cluster(broker: broker, configuration: configuration, logger: logger)
+        var metrics: MetricsServer?
+        if let registry, let metricsPort {
+            metrics = MetricsServer(
+                endpoint: MetricsEndpoint(broker: broker, registry: registry), host: metricsHost, port: metricsPort)
+        }
+        let grace = Duration.milliseconds(Int(self.grace * 1000))
         do {
-            try await MissingSchema.check { try await cluster.runUntilSignalled(grace: .milliseconds(Int(grace * 1000))) }
+            // The cluster ends the process. The metrics server listens before the cluster
+            // starts: one that cannot is an error before anything is claimed.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                if let metrics {
+                    let (listening, listened) = AsyncStream<Bool>.makeStream()
+                    group.addTask { [logger] in
+                        do {
+                            try await metrics.run(logger: logger) { port in
+                                logger.info("metrics served at http://\(metrics.host):\(port)/metrics")
+                                listened.yield(true)
+                            }
+                        } catch {
+                            listened.yield(false)
+                            throw error
+                        }
+                    }
+                    var answers = listening.makeAsyncIterator()
+                    if await answers.next() != true { try await group.next() }
+                }
+                group.addTask { try await MissingSchema.check { try await cluster.runUntilSignalled(grace: grace) } }
+                try await group.next()
+                group.cancelAll()
+            }
         } catch let error as BatonError where error.code == .clusterWedged {
             logger.critical("\(error.message)")
             await broker.close()

@@ -16,7 +16,9 @@ DECLARE
     worker_functions text[] := ARRAY['claim_tasks', 'complete_task', 'complete_tasks', 'release_task',
                                      'release_tasks', 'cluster_heartbeat', 'heartbeat', 'rescue_expired_task',
                                      'prune_expired', 'next_due', 'leave_cluster', 'vanished_tasks', 'await_work',
-                                     'await_enqueuers', 'fire_schedules', 'prune_results'];
+                                     'await_enqueuers', 'fire_schedules', 'prune_results', 'metrics'];
+    -- A cluster's /metrics, and a reader's, report the cluster-wide figures.
+    read_functions text[] := ARRAY['metrics'];
 BEGIN
     FOR routine IN SELECT p.oid FROM pg_proc AS p WHERE p.pronamespace = 'baton'::regnamespace LOOP
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', routine);
@@ -39,7 +41,8 @@ BEGIN
             SELECT p.oid FROM pg_proc AS p
             WHERE p.pronamespace = 'baton'::regnamespace
               AND p.proname = ANY (CASE role_name WHEN 'baton_enqueue' THEN enqueue_functions
-                                                  WHEN 'baton_worker' THEN worker_functions END)
+                                                  WHEN 'baton_worker' THEN worker_functions
+                                                  WHEN 'baton_read' THEN read_functions END)
         LOOP
             EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', routine, role_name);
         END LOOP;
@@ -58,7 +61,7 @@ BEGIN
         GRANT SELECT ON baton.tasks, baton.results, baton.cached_results, baton.groups, baton.clusters,
                         baton.waiting_clusters, baton.queues, baton.all_results, baton.chain_status,
                         baton.function_stats, baton.queue_status, baton.schedules, baton.schedule_runs,
-                        baton.schedule_status, baton.schema_migrations, baton.schema_objects
+                        baton.schedule_status, baton.schema_migrations, baton.schema_objects, baton.task_counts
         TO baton_read;
         DROP POLICY IF EXISTS read_tasks ON baton.tasks;
         CREATE POLICY read_tasks ON baton.tasks FOR SELECT TO baton_read USING (true);

@@ -36,12 +36,17 @@ extension Cluster {
     /// Runs one task under its timeout and hands its outcome to the completer.
     func process(_ task: ClaimedTask, in lane: Lane) async {
         let started = ContinuousClock.now
+        let figures = metrics.of(task)
+        figures.waited.recordNanoseconds(task.waited.nanoseconds)
         broker.signals.willExecute(task)
         let executor = self.executor
         let ((outcome, abandoned), cancelled) = await running.run(task.id) { await executor.run(task) }
-        lane.state.withLock { $0.prefetch.ran(for: ContinuousClock.now - started) }
+        let took = ContinuousClock.now - started
+        lane.state.withLock { $0.prefetch.ran(for: took) }
+        figures.run.recordNanoseconds(took.nanoseconds)
         // Cancelled by request: the cancel recorded it; its lease is gone.
         if cancelled, !abandoned {
+            figures.attempts[.cancelled]?.increment()
             leases.drop([task.id])
             return
         }
@@ -57,6 +62,7 @@ extension Cluster {
             return
         }
         broker.signals.didExecute(task, outcome)
+        figures.attempts[outcome.metricOutcome]?.increment()
         completer.submit(task, outcome)
     }
 

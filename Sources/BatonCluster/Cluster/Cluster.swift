@@ -53,6 +53,7 @@ public final class Cluster: Service, Sendable {
     let fetchers: [Fetcher]
     /// The tasks running now, for cancellation.
     let running = RunningTasks()
+    let metrics: ClusterMetrics
 
     public init(
         broker: Broker, registry: TaskRegistry = .stock, configuration: ClusterConfiguration = ClusterConfiguration(),
@@ -66,6 +67,8 @@ public final class Cluster: Service, Sendable {
         self.logger = logger
         let state = Locked(State())
         self.state = state
+        let metrics = ClusterMetrics()
+        self.metrics = metrics
         let lanes = configuration.queues.sorted { $0.key < $1.key }.map { queue, workers in
             Lane(queue: queue, workers: workers, prefetch: configuration.prefetch(forQueueOf: workers))
         }
@@ -77,8 +80,8 @@ public final class Cluster: Service, Sendable {
             clock: ContinuousClock())
         heartbeat = Heartbeat(
             broker: broker, configuration: configuration, functions: functions, leases: leases, logger: logger,
-            finished: { state.withLock { $0.finished } })
-        rescuer = Rescuer(broker: broker, logger: logger, answerLimit: configuration.answerLimit)
+            metrics: metrics, finished: { state.withLock { $0.finished } })
+        rescuer = Rescuer(broker: broker, logger: logger, answerLimit: configuration.answerLimit, metrics: metrics)
         scheduler = Scheduler(
             broker: broker, owner: configuration.name, answerLimit: configuration.answerLimit, logger: logger)
         pruner = Pruner(
@@ -88,7 +91,7 @@ public final class Cluster: Service, Sendable {
         self.hooks = hooks
         completer = Completer(
             broker: broker, owner: configuration.name, lease: configuration.lease, answerLimit: configuration.answerLimit,
-            logger: logger, leases: leases,
+            logger: logger, leases: leases, metrics: metrics,
             functions: { state.withLock { $0.stopping } ? [] : functions }, queues: lanes.map(\.queue),
             recorded: { batch, count, failed in
                 state.withLock { $0.finished += count }
@@ -147,6 +150,11 @@ public final class Cluster: Service, Sendable {
         let rescuing = Task { [rescuer, configuration] in await rescuer.run(every: configuration.heartbeatInterval) }
         let scheduling = configuration.firesSchedules ? Task { [scheduler] in await scheduler.run() } : nil
         let pruning = Task { [pruner] in await pruner.run() }
+        // The lanes' gauges, each second: their sums change with every task, a sample is enough.
+        let sampling = Task { [lanes] in
+            repeat { for lane in lanes { lane.sample() } } while (try? await Task.sleep(for: .seconds(1))) != nil
+        }
+        defer { sampling.cancel() }
         state.withLock { $0.started = true }
         logger.info("cluster started", metadata: [
             "name": "\(configuration.name)", "workers": "\(configuration.workers)",

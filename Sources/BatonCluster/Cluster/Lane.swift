@@ -21,10 +21,19 @@ final class Lane: Sendable {
     /// Wakes the lane's fetcher.
     let wake = Signal()
     let local = LocalQueue()
+    let metrics: LaneMetrics
 
     init(queue: String, workers: Int, prefetch: Int) {
         (self.queue, self.workers) = (queue, workers)
+        metrics = LaneMetrics(queue: queue)
         state = Locked(State(prefetch: Prefetch(workers: workers, maximum: prefetch)))
+    }
+
+    /// Records the lane's gauges: its workers, the tasks running and those claimed, not started.
+    func sample() {
+        metrics.slots.record(workers)
+        metrics.inProgress.record(state.withLock { $0.running })
+        metrics.localDepth.record(local.count)
     }
 
     /// News that work may be queued: the fetcher looks again.

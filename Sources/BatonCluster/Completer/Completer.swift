@@ -31,6 +31,7 @@ final class Completer: Sendable {
     private let logger: Logger
     /// The leases the heartbeat renews: an outcome leaves them once written or given up.
     private let leases: Leases
+    private let metrics: ClusterMetrics
     /// The functions whose next chain links this cluster takes at once; none while stopping.
     private let functions: @Sendable () -> [String]
     /// The queues whose next chain links it takes at once.
@@ -42,13 +43,14 @@ final class Completer: Sendable {
 
     init(
         broker: Broker, owner: String, lease: Duration, answerLimit: Duration, logger: Logger, leases: Leases,
-        functions: @escaping @Sendable () -> [String], queues: [String],
+        metrics: ClusterMetrics, functions: @escaping @Sendable () -> [String], queues: [String],
         recorded: @escaping @Sendable (CompletedBatch, Int, Bool) -> Void
     ) {
         (self.broker, self.owner, self.lease, self.answerLimit, self.logger, self.leases) =
             (broker, owner, lease, answerLimit, logger, leases)
         (self.functions, self.queues) = (functions, queues)
         self.recorded = recorded
+        self.metrics = metrics
     }
 
     /// Outcomes not yet written.
@@ -94,6 +96,7 @@ final class Completer: Sendable {
         }
         switch written {
         case .success(let result):
+            metrics.recorded(batch, lost: result.lost, in: ContinuousClock.now - sent)
             leases.hold(result.next.map(\.id), sent: sent)
             leases.drop(batch.map(\.task.id))
             // A failure may have been queued again for a retry, a snooze is: the fetchers look when they are due.

@@ -76,7 +76,10 @@ struct Fetcher: Sendable {
                 lease: configuration.lease, on: connection)
         }
         leases.hold(tasks.map(\.id), sent: started)
-        state.withLock { $0.prefetch.claimed(in: ContinuousClock.now - started) }
+        let took = ContinuousClock.now - started
+        state.withLock { $0.prefetch.claimed(in: took) }
+        lane.metrics.claimTime.recordNanoseconds(took.nanoseconds)
+        lane.metrics.claimBatch.record(tasks.count)
         return tasks
     }
 

@@ -12,6 +12,7 @@ struct Heartbeat: Sendable {
     let functions: [String]
     let leases: Leases
     let logger: Logger
+    let metrics: ClusterMetrics
     /// Tasks this cluster has recorded so far, for `baton info`.
     let finished: @Sendable () -> Int
 
@@ -33,6 +34,7 @@ struct Heartbeat: Sendable {
         }
         let renewed = if let limit { try await withTimeLimit(limit, renew) } else { try await renew() }
         leases.renewed(renewed, sent: sent)
+        if !renewed.isEmpty { metrics.renewed.increment(by: renewed.count) }
         return renewed.count
     }
 

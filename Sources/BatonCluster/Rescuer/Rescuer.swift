@@ -10,6 +10,7 @@ struct Rescuer: Sendable {
     let logger: Logger
     /// How long each statement may wait for its answer.
     let answerLimit: Duration
+    let metrics: ClusterMetrics
 
     /// A pass every `interval` until cancelled, apart from the heartbeat: a rescue that is
     /// slow (many expired leases, a connection gone dead) delays no lease renewal.
@@ -26,6 +27,7 @@ struct Rescuer: Sendable {
                 (try await broker.worker.rescueExpiredLeases(on: connection), try await broker.worker.pruneExpired(on: connection))
             }
             if !rescued.isEmpty {
+                metrics.rescued.increment(by: rescued.count)
                 logger.warning("rescued tasks whose lease expired", metadata: [
                     "tasks": "\(rescued.map(\.lowercasedText).joined(separator: ","))",
                 ])

@@ -1,0 +1,83 @@
+import Baton
+import LibPQ
+import Synchronization
+
+/// The figures of the whole queue, from the database (`baton.metrics()`), so that tasks
+/// enqueued by SQL from any language count: read at most once per `interval` and shared by
+/// the scrapes in between, so that a scrape every second costs the database little. A read
+/// that fails reports `baton_database_up 0` and no other cluster-wide sample.
+final class ClusterWideMetrics: Sendable {
+    private struct Sample: Sendable {
+        let metric: String
+        let labels: [(String, String)]
+        let value: Double
+    }
+
+    private struct Reading: Sendable {
+        let at: ContinuousClock.Instant
+        let text: String
+    }
+
+    /// What each of baton.metrics()'s metrics is, by the name it has there.
+    static let families: [(name: String, help: String)] = [
+        ("queue_tasks", "Tasks not finished, by queue, function and state (queued, delayed, running, waiting)."),
+        ("queue_oldest_task_age_seconds", "Seconds the oldest due, unclaimed task of the queue has waited (0: none)."),
+        ("unclaimable_tasks", "Due tasks that no live cluster serves (their function in their queue)."),
+        ("queue_paused", "1 for a paused queue."),
+        ("clusters_alive", "Clusters whose heartbeat was seen within three leases."),
+        ("chains", "Unfinished chains, by the state of their current link."),
+    ]
+
+    private let broker: Broker
+    private let interval: Duration
+    private let last = Mutex<Reading?>(nil)
+    /// One read at a time: scrapes that arrive during a read share it.
+    private let reading = Mutex<Task<String, Never>?>(nil)
+
+    init(broker: Broker, interval: Duration) {
+        (self.broker, self.interval) = (broker, interval)
+    }
+
+    /// The samples, in the text format: the last reading if it is recent, else a new one.
+    func text() async -> String {
+        if let last = last.withLock({ $0 }), ContinuousClock.now - last.at < interval { return last.text }
+        let task = reading.withLock { running in
+            if let running { return running }
+            let task = Task { await self.read() }
+            running = task
+            return task
+        }
+        let text = await task.value
+        reading.withLock { $0 = nil }
+        return text
+    }
+
+    private func read() async -> String {
+        var out = PrometheusText()
+        do {
+            let rows = try await broker.pool.withConnection { try await $0.query(MetricsSQL.clusterWide) }
+            var samples: [String: [Sample]] = [:]
+            for row in rows {
+                var labels: [(String, String)] = []
+                for (column, label) in [("queue", "queue"), ("func", "function"), ("state", "state")] {
+                    if let value = try row.decode(column, as: String?.self) { labels.append((label, value)) }
+                }
+                let metric: String = try row.decode("metric")
+                samples[metric, default: []].append(Sample(metric: metric, labels: labels, value: try row.decode("value")))
+            }
+            out.family("baton_database_up", help: "1 when the cluster-wide figures below could be read from the database.")
+            out.sample("baton_database_up", [], 1)
+            for (name, help) in Self.families {
+                out.family("baton_\(name)", help: help)
+                for sample in samples[name] ?? [] { out.sample("baton_\(name)", sample.labels, sample.value) }
+            }
+            let text = out.text
+            last.withLock { $0 = Reading(at: .now, text: text) }
+            return text
+        } catch {
+            out.family("baton_database_up", help: "1 when the cluster-wide figures below could be read from the database.")
+            out.sample("baton_database_up", [], 0)
+            return out.text
+        }
+    }
+}
