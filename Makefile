@@ -6,7 +6,7 @@ SHELL := /bin/bash
 DB := scripts/db
 BATON := .build/debug/baton
 
-.PHONY: help setup build test test-faults test-faults-busy test-chaos bench demo db db-stop migrate clean
+.PHONY: help setup build test test-faults test-faults-busy test-chaos test-browser bench demo db db-stop migrate clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{ printf "  make %-11s %s\n", $$1, $$2 }'
@@ -47,6 +47,10 @@ test-chaos: build ## Random faults under a hostile workload; invariants checked 
 	for seed in $${CHAOS_SEEDS:-$$RANDOM$$RANDOM $$RANDOM$$RANDOM}; do \
 		.build/debug/baton-chaos --seed $$seed --duration $${CHAOS_DURATION:-60} $(CHAOS_ARGS) || exit 1; \
 	done
+
+# Installs chromium, chromium-driver (apt-get, as root) and selenium (pip) when missing.
+test-browser: build ## The dashboard in headless Chromium: pages, actions, live updates; screenshots in .build/screenshots.
+	@scripts/browser-test
 
 demo: build ## Run django-q's chain example in Swift on a cluster; prints [-1.0, 1].
 	@scripts/demo

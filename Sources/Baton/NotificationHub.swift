@@ -14,6 +14,8 @@ final class NotificationHub: Sendable {
         let wantsWork: Bool
         /// Fired on `cancelled` events (and `all`): a cluster that runs tasks.
         var wantsCancels = false
+        /// Fired on every notification: a page that shows the queue live.
+        var wantsEverything = false
         let signal: Signal
     }
 
@@ -44,13 +46,13 @@ final class NotificationHub: Sendable {
     /// - Returns: a token for `unsubscribe` and the signal fired on each such event.
     /// - Throws: the connection's error when the hub cannot listen.
     func subscribe(
-        ids: Set<String> = [], wantsWork: Bool = false, wantsCancels: Bool = false
+        ids: Set<String> = [], wantsWork: Bool = false, wantsCancels: Bool = false, wantsEverything: Bool = false
     ) async throws -> (token: Int, signal: Signal) {
         let signal = Signal()
         let (token, waiters) = state.withLock { state in
             state.nextToken += 1
             state.subscribers[state.nextToken] = Subscriber(
-                ids: ids, wantsWork: wantsWork, wantsCancels: wantsCancels, signal: signal)
+                ids: ids, wantsWork: wantsWork, wantsCancels: wantsCancels, wantsEverything: wantsEverything, signal: signal)
             return (state.nextToken, state.resultWaiters)
         }
         if !ids.isEmpty { Gauge(label: Self.waitersLabel).record(waiters) }
@@ -194,6 +196,7 @@ final class NotificationHub: Sendable {
                 }
             }.map(\.signal)
         }
+        signals += subscribers.filter(\.wantsEverything).map(\.signal)
         for signal in signals { signal.fire() }
     }
 }

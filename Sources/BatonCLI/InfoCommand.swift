@@ -14,25 +14,23 @@ struct InfoCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let queues = try await database.withBroker { try await $0.queues() }
-        try await database.withConnection { connection in try await report(queues: queues, on: connection) }
+        let (queues, clusters) = try await database.withBroker { (try await $0.queues(), try await $0.clusters()) }
+        try await database.withConnection { connection in try await report(queues: queues, clusters: clusters, on: connection) }
     }
 
-    private func report(queues: [QueueStatus], on connection: Connection) async throws {
+    private func report(queues: [QueueStatus], clusters: [ClusterStatus], on connection: Connection) async throws {
         let tasks = try await connection.query(InfoSQL.tasks).map { row -> JSONValue in
             [
                 "function": .string(try row.decode("func")), "waiting": .int(try row.decode("waiting")),
                 "queued": .int(try row.decode("queued")), "running": .int(try row.decode("running")),
             ]
         }
-        let clusters = try await connection.query(InfoSQL.clusters).map { row -> JSONValue in
+        let clusters = clusters.map { cluster -> JSONValue in
             [
-                "name": .string(try row.decode("name")), "workers": .int(try row.decode("workers")),
-                "running": .int(try row.decode("running")), "seen_seconds_ago": .double(try row.decode("seen_ago")),
-                "alive": .bool(try row.decode("alive")), "finished": .int(try row.decode("finished")),
-                "rss_bytes": try row.decode("rss_bytes", as: Int?.self).map(JSONValue.int) ?? .null,
-                "uptime_seconds": .double(try row.decode("uptime")),
-                "queues": try JSONValue.parse(try row.decode("queues", as: String.self)),
+                "name": .string(cluster.name), "workers": .int(cluster.workers), "running": .int(cluster.running),
+                "seen_seconds_ago": .double(cluster.seenSecondsAgo), "alive": .bool(cluster.alive),
+                "finished": .int(cluster.finished), "rss_bytes": cluster.residentBytes.map(JSONValue.int) ?? .null,
+                "uptime_seconds": .double(cluster.uptimeSeconds), "queues": .object(cluster.queues.mapValues(JSONValue.int)),
             ]
         }
         let hour = try await connection.query(InfoSQL.lastHour)[0]

@@ -1,8 +1,5 @@
 import Baton
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// One sample of a scrape, as the Prometheus project's own parser read it (scripts/parse-metrics).
 public struct MetricSample: Sendable, CustomStringConvertible {
@@ -18,11 +15,9 @@ public struct MetricSample: Sendable, CustomStringConvertible {
 public enum MetricScrape {
     /// The text `url` serves, and the response's content type.
     public static func fetch(_ url: URL) async throws -> (text: String, contentType: String?) {
-        let (data, response) = try await URLSession.shared.data(from: url)
-        guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
-            throw TestSupportError("\(url) answered \(response)")
-        }
-        return (String(decoding: data, as: UTF8.self), http.value(forHTTPHeaderField: "Content-Type"))
+        let answer = try await HTTPCall.get(url.absoluteString)
+        guard answer.status == 200 else { throw TestSupportError("\(url) answered \(answer.status)") }
+        return (answer.body, answer.header("Content-Type"))
     }
 
     /// Every sample of `text`. Throws the parser's complaint when it refuses the text.

@@ -63,6 +63,16 @@ public enum StopSignals {
         return Listening()
     }
 
+    /// Returns at the first SIGTERM or SIGINT (one caught before the call counts): what a
+    /// process that only serves, such as `baton dashboard`, waits for to stop.
+    public static func first() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let waiting = Mutex<CheckedContinuation<Void, Never>?>(continuation)
+            // The listener stays for the rest of the process, which is ending.
+            _ = listen { _ in waiting.withLock { $0.take() }?.resume() }
+        }
+    }
+
     struct Listening {
         /// Ends the listening: later signals wait for the next listener.
         func cancel() {

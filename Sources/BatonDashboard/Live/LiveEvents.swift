@@ -1,0 +1,32 @@
+import Baton
+import Hummingbird
+
+/// `/events`: server-sent events for the pages to refresh themselves: `change` when the
+/// queue's notifications say something happened (at most one a second), and every 15 seconds
+/// in any case, for what no notification announces (a SQL enqueue while every cluster is
+/// busy). Fed by the process's one listening connection (`Broker.activity()`); a broker that
+/// polls says `polling` first and changes at each poll.
+struct LiveEvents: Sendable {
+    let broker: Broker
+    static let quiet = Duration.seconds(15)
+    static let coalesce = Duration.seconds(1)
+
+    func response() async throws -> Response {
+        let activity = try await broker.activity()
+        let polling = if case .polling = broker.listening { true } else { false }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody { writer in
+                defer { activity.cancel() }
+                try await writer.write(ByteBuffer(string: "retry: 5000\n" + (polling ? "event: polling\ndata: \n\n" : ": live\n\n")))
+                while !Task.isCancelled {
+                    let heard = await activity.signal.wait(until: .now + Self.quiet)
+                    try await writer.write(ByteBuffer(string: "event: change\ndata: \(heard ? "news" : "quiet")\n\n"))
+                    // Notifications that arrive meanwhile make one change, not one each.
+                    try await Task.sleep(for: Self.coalesce)
+                }
+                try await writer.finish(nil)
+            })
+    }
+}
