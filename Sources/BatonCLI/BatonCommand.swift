@@ -12,7 +12,7 @@ struct BatonCommand: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, ClusterCommand.self, TaskCommand.self, ChainCommand.self, ResultCommand.self,
             InfoCommand.self, QueueCommand.self, ScheduleCommand.self, CancelCommand.self, RetryCommand.self,
-            HealthCommand.self, DashboardCommand.self, BenchCommand.self,
+            HealthCommand.self, DashboardCommand.self, MonitorCommand.self, BenchCommand.self,
         ]
     )
 }
