@@ -55,10 +55,10 @@ import TestSupport
             }
             #expect(drained)
             let url = try #require(URL(string: "http://127.0.0.1:\(served)/metrics"))
-            // The cluster-wide figures are read again once they are 5 s old: wait for a reading
+            // The cluster-wide figures are read again once they are 15 s old: wait for a reading
             // after the drain.
             var samples: [MetricSample] = []
-            let settled = try await waitUntil(.seconds(15)) {
+            let settled = try await waitUntil(.seconds(25)) {
                 samples = try MetricScrape.parse(try await MetricScrape.fetch(url).text)
                 return samples.value("baton_queue_tasks", ["queue": "default"]) == nil
                     && samples.value("baton_tasks_finished_total", ["function": "baton.fail", "outcome": "failure"]) == 1

@@ -2,14 +2,14 @@ import Baton
 import Hummingbird
 
 /// `/events`: server-sent events for the pages to refresh themselves: `change` when the
-/// queue's notifications say something happened (at most one a second), and every 15 seconds
+/// queue's notifications say something happened (at most one every 2 seconds), and every 15 seconds
 /// in any case, for what no notification announces (a SQL enqueue while every cluster is
 /// busy). Fed by the process's one listening connection (`Broker.activity()`); a broker that
 /// polls says `polling` first and changes at each poll.
 struct LiveEvents: Sendable {
     let broker: Broker
     static let quiet = Duration.seconds(15)
-    static let coalesce = Duration.seconds(1)
+    static let coalesce = Duration.seconds(2)
 
     func response() async throws -> Response {
         let activity = try await broker.activity()

@@ -12,9 +12,9 @@ public struct MetricsEndpoint: Sendable {
 
     /// - Parameters:
     ///   - registry: where this process's swift-metrics go (`BatonPrometheus.bootstrap()`'s).
-    ///   - clusterWideEvery: how often the database is read for the queue's figures at most;
-    ///     scrapes in between get the last reading.
-    public init(broker: Broker, registry: PrometheusCollectorRegistry, clusterWideEvery: Duration = .seconds(5)) {
+    ///   - clusterWideEvery: how often the database is read for the queue's figures at most
+    ///     (Prometheus scrapes every 15 s by default); scrapes in between get the last reading.
+    public init(broker: Broker, registry: PrometheusCollectorRegistry, clusterWideEvery: Duration = .seconds(15)) {
         self.registry = registry
         clusterWide = ClusterWideMetrics(broker: broker, interval: clusterWideEvery)
     }

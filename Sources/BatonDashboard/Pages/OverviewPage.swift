@@ -22,11 +22,13 @@ struct OverviewPage: Sendable {
     let clustersAlive: Int
     let chart: [Bar]
     let chartPeak: Int
+    /// What the chart covers: the last hour, or as much of it as the newest results reach.
+    let chartSpan: String
     let rows: [Row]
 
     static func build(_ request: PageRequest) async throws -> OverviewPage {
         var totals = Totals()
-        let rows = try await request.rows(DashboardSQL.overviewRows).map { row -> Row in
+        let rows = try await request.rows(DashboardSQL.overviewRows, [DashboardSQL.recentFailures]).map { row -> Row in
             let (queue, function): (String, String) = (try row.decode("queue"), try row.decode("func"))
             let counts: [Int] = try ["queued", "delayed", "running", "waiting", "failed"].map { try row.decode($0) }
             totals.queued += counts[0]
@@ -40,7 +42,11 @@ struct OverviewPage: Sendable {
         }
         var minutes = [(succeeded: Int, failed: Int)](repeating: (0, 0), count: 60)
         var hour = Hour()
-        for row in try await request.rows(DashboardSQL.lastHour) {
+        var reach: Double?
+        for row in try await request.rows(DashboardSQL.lastHour, [DashboardSQL.recentResults]) {
+            if try row.decode("sampled", as: Int.self) >= DashboardSQL.recentResults {
+                reach = try row.decode("reach_seconds", as: Double?.self)
+            }
             let ago = min(59, max(0, Int(try row.decode("minutes_ago", as: Double.self))))
             let (succeeded, failed): (Int, Int) = (try row.decode("succeeded"), try row.decode("failed"))
             minutes[59 - ago].succeeded += succeeded
@@ -60,6 +66,9 @@ struct OverviewPage: Sendable {
         let alive: Int = try await request.rows(DashboardSQL.clustersAlive)[0].decode(0)
         return OverviewPage(
             chrome: request.chrome, totals: totals, hour: hour, clustersAlive: alive, chart: chart,
-            chartPeak: minutes.map { $0.succeeded + $0.failed }.max() ?? 0, rows: rows)
+            chartPeak: minutes.map { $0.succeeded + $0.failed }.max() ?? 0,
+            chartSpan: reach.flatMap { $0 < 3600 ? "the last \(Format.duration(seconds: $0)) (the newest 50,000 results)" : nil }
+                ?? "the last hour",
+            rows: rows)
     }
 }

@@ -1,8 +1,15 @@
 /// The dashboard's statements. Unprepared: each is planned with its values, so that a filter
 /// left out (`$n IS NULL`) costs nothing and a partial index serves the one given.
 enum DashboardSQL {
+    /// How many of the newest results the overview's chart counts at most, and of the newest
+    /// failures its failure counts: its cost stays bounded however busy the queue (at 15,000
+    /// tasks a second an hour is 54 million results).
+    static let recentResults = 50_000
+    static let recentFailures = 10_000
+
     /// Unfinished tasks by queue, function and state (baton.task_counts: a scan of the small
-    /// baton.tasks), with the last hour's failures of each (results_stopped_at).
+    /// baton.tasks), with the failures of the last hour of each among the newest $1 failures
+    /// (results_failed, backwards).
     static let overviewRows = """
         WITH counts AS (
             SELECT queue, func,
@@ -10,9 +17,12 @@ enum DashboardSQL {
                    sum(tasks) FILTER (WHERE state = 'running') AS running, sum(tasks) FILTER (WHERE state = 'waiting') AS waiting,
                    bool_and(served) AS served
             FROM baton.task_counts GROUP BY queue, func
+        ), recent AS (
+            SELECT queue, func, stopped_at FROM baton.results
+            WHERE NOT success AND NOT cancelled ORDER BY id DESC LIMIT $1
         ), failed AS (
-            SELECT queue, func, count(*) AS failed FROM baton.results
-            WHERE stopped_at > now() - interval '1 hour' AND NOT success AND NOT cancelled GROUP BY queue, func
+            SELECT queue, func, count(*) AS failed FROM recent
+            WHERE stopped_at > now() - interval '1 hour' GROUP BY queue, func
         )
         SELECT coalesce(c.queue, f.queue) AS queue, coalesce(c.func, f.func) AS func,
                coalesce(c.queued, 0)::bigint AS queued, coalesce(c.delayed, 0)::bigint AS delayed,
@@ -22,12 +32,17 @@ enum DashboardSQL {
         ORDER BY 1, 2 LIMIT 500
         """
 
-    /// Results per minute over the last hour, succeeded and failed (cancelled ones are neither;
-    /// results_stopped_at).
+    /// The newest $1 results (primary key, backwards) that stopped in the last hour, per
+    /// minute, succeeded and failed (cancelled ones are neither), with how far back they reach.
     static let lastHour = """
+        WITH recent AS (
+            SELECT stopped_at, success, cancelled FROM baton.results ORDER BY id DESC LIMIT $1
+        )
         SELECT extract(epoch FROM now() - date_trunc('minute', stopped_at))::float8 / 60 AS minutes_ago,
-               count(*) FILTER (WHERE success) AS succeeded, count(*) FILTER (WHERE NOT success AND NOT cancelled) AS failed
-        FROM baton.results WHERE stopped_at > now() - interval '1 hour' GROUP BY date_trunc('minute', stopped_at)
+               count(*) FILTER (WHERE success) AS succeeded, count(*) FILTER (WHERE NOT success AND NOT cancelled) AS failed,
+               (SELECT count(*) FROM recent) AS sampled,
+               (SELECT extract(epoch FROM now() - min(stopped_at))::float8 FROM recent) AS reach_seconds
+        FROM recent WHERE stopped_at > now() - interval '1 hour' GROUP BY date_trunc('minute', stopped_at)
         """
 
     /// Clusters seen within three leases.

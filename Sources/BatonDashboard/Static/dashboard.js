@@ -27,7 +27,7 @@
 
   // Fetches this page again and puts its <main> in place of the old one.
   function refresh() {
-    var wait = 1000 - (Date.now() - last);
+    var wait = 2000 - (Date.now() - last);
     if (pending) return;
     if (wait > 0) { pending = true; setTimeout(function () { pending = false; refresh(); }, wait); return; }
     if (busy()) { pending = true; setTimeout(function () { pending = false; refresh(); }, 2000); return; }
