@@ -36,12 +36,6 @@ public struct DashboardServer: Sendable {
         if let token { router.add(middleware: TokenAuth(token: token)) }
         dashboard.addRoutes(to: router)
         metrics?.addRoutes(to: router, path: RouterPath(dashboard.options.basePath + "/metrics"))
-        var serverLogger = logger
-        serverLogger.logLevel = max(logger.logLevel, .notice)
-        let app = Application(
-            router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
-            onServerRunning: { [port] channel in listening(channel.localAddress?.port ?? port) },
-            logger: serverLogger)
-        try await app.run()
+        try await serve(router, host: host, port: port, logger: logger, listening: listening)
     }
 }

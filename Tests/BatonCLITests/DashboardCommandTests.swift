@@ -9,11 +9,6 @@ import TestSupport
 @Suite struct DashboardCommandTests {
     static let token = "T0ken-\u{00FC}nusual-8d1f"
 
-    func execute(_ sql: String, on broker: Broker) async throws {
-        for statement in sql.components(separatedBy: ";\n") where !statement.isEmpty {
-            _ = try await broker.pool.withConnection { try await $0.query(statement) }
-        }
-    }
 
     func value(_ sql: String, on broker: Broker) async throws -> String? {
         try await broker.pool.withConnection { try await $0.query(sql).first?.decode(0, as: String?.self) }
@@ -70,7 +65,7 @@ import TestSupport
 
     @Test func anActionNeedsThisBrowsersTokenAndThisOrigin() async throws {
         try await TestDatabase.withBroker { broker in
-            try await execute("SELECT baton.async_task('baton.echo', '[1]', queue => 'mail')", on: broker)
+            try await broker.execute(statements: "SELECT baton.async_task('baton.echo', '[1]', queue => 'mail')")
             let (dashboard, url, _) = try await startDashboard([], on: broker)
             defer { dashboard.terminate() }
             let page = try await HTTPCall.get(url + "/queues")
@@ -123,11 +118,11 @@ import TestSupport
         try await TestDatabase.withBroker { broker in
             let hostile = "<script>alert('x')</script>\"'&<img src=x onerror=alert(1)>"
             let quoted = hostile.replacingOccurrences(of: "'", with: "''")
-            try await execute("""
+            try await broker.execute(statements: """
                 SELECT baton.async_task('\(quoted)', jsonb_build_array('\(quoted)'), queue => 'q1', name => '\(quoted)');
                 SELECT baton.async_chain('[["baton.echo", [1]], ["baton.echo", [2]]]', "group" => '\(quoted)', queue => 'q1');
                 SELECT baton.schedule('\(quoted)', 'baton.echo', schedule_type => 'daily', next_run => now() + interval '1 day')
-                """, on: broker)
+                """)
             let task = try #require(try await value("SELECT id::text FROM baton.tasks WHERE func <> 'baton.echo'", on: broker))
             let (dashboard, url, _) = try await startDashboard([], on: broker)
             defer { dashboard.terminate() }

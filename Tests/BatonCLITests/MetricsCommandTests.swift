@@ -10,12 +10,6 @@ import TestSupport
     /// backslash, a line feed, markup and unicode.
     static let hostile = "report.\"<script>alert(1)</script>\\\n\u{00E9}\u{2713}"
 
-    /// Runs statements separated by `;` and a line break, one at a time.
-    func execute(_ sql: String, on broker: Broker) async throws {
-        for statement in sql.components(separatedBy: ";\n") where !statement.isEmpty {
-            _ = try await broker.pool.withConnection { try await $0.query(statement) }
-        }
-    }
 
     /// Starts `baton cluster` with `arguments`; returns it and the port its log names.
     func startCluster(_ arguments: [String], on broker: Broker) async throws -> (Process, Int?, URL) {
@@ -38,13 +32,13 @@ import TestSupport
         try await TestDatabase.withBroker { broker in
             // Enqueued by SQL, as another language would: 20 that run, one that fails twice,
             // three of a function no cluster has in a queue no cluster serves, a paused queue.
-            try await execute("""
+            try await broker.execute(statements: """
                 SELECT baton.async_task('baton.echo', jsonb_build_array(n)) FROM generate_series(1, 20) AS n;
                 SELECT baton.async_task('baton.fail', '["no"]', max_attempts => 2, retry_delay => '0');
                 SELECT baton.async_task('\(Self.hostile.replacingOccurrences(of: "'", with: "''"))', queue => 'mail')
                 FROM generate_series(1, 3);
                 SELECT baton.pause_queue('held');
-                """, on: broker)
+                """)
             let (cluster, port, log) = try await startCluster(["--workers", "2", "--metrics-port", "0"], on: broker)
             defer { cluster.terminate() }
             let served = try #require(port, "no port in the log: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
@@ -104,7 +98,7 @@ import TestSupport
             let (first, port, _) = try await startCluster(["--workers", "1", "--metrics-port", "0"], on: broker)
             defer { first.terminate() }
             let taken = try #require(port)
-            try await execute("SELECT baton.async_task('baton.echo', '[1]') FROM generate_series(1, 5)", on: broker)
+            try await broker.execute(statements: "SELECT baton.async_task('baton.echo', '[1]') FROM generate_series(1, 5)")
             // A second cluster on the same port stops before it claims anything.
             var environment = ProcessInfo.processInfo.environment
             environment["BATON_DATABASE_URL"] = broker.configuration.conninfoForChildProcess

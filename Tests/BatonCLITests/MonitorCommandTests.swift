@@ -6,11 +6,6 @@ import TestSupport
 /// `baton monitor` on a pseudo-terminal (drawn full screen, redrawn on the queue's news, `q`
 /// quits and gives the screen back) and without one (plain snapshots).
 @Suite struct MonitorCommandTests {
-    func execute(_ sql: String, on broker: Broker) async throws {
-        for statement in sql.components(separatedBy: ";\n") where !statement.isEmpty {
-            _ = try await broker.pool.withConnection { try await $0.query(statement) }
-        }
-    }
 
     func environment(_ broker: Broker) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
@@ -20,11 +15,11 @@ import TestSupport
 
     @Test func onATerminalItDrawsTheQueueFollowsItAndQuitsOnQ() async throws {
         try await TestDatabase.withBroker { broker in
-            try await execute("""
+            try await broker.execute(statements: """
                 SELECT baton.async_task('baton.sleep', '[30000]');
                 SELECT baton.async_task('baton.fail', '["it broke\\u001b[31mred"]');
                 SELECT baton.async_task('baton.echo', '[1]', queue => 'reports')
-                """, on: broker)
+                """)
             let cluster = try Binaries.start("baton", ["cluster", "--workers", "2"], environment: environment(broker))
             defer { cluster.terminate() }
             let running = try await waitUntil {
@@ -55,10 +50,10 @@ import TestSupport
             // An error's escape sequence is shown, not obeyed.
             #expect(!terminal.written.contains("\u{1B}[31m") && terminal.screen.contains("it broke·[31mred"), "\(terminal.screen)")
             // News: a finished task redraws it long before the 30 s interval.
-            try await execute("""
+            try await broker.execute(statements: """
                 SELECT baton.async_task('baton.echo', '[2]', queue => 'later');
                 SELECT baton.async_task('baton.echo', '[3]')
-                """, on: broker)
+                """)
             let followed = try await waitUntil(.seconds(5)) { terminal.screen.contains("later") }
             #expect(followed, "\(terminal.screen)")
             terminal.type("q")
@@ -70,7 +65,7 @@ import TestSupport
 
     @Test func withoutATerminalItPrintsPlainSnapshots() async throws {
         try await TestDatabase.withBroker { broker in
-            try await execute("SELECT baton.async_task('baton.echo', '[1]', queue => 'mail')", on: broker)
+            try await broker.execute(statements: "SELECT baton.async_task('baton.echo', '[1]', queue => 'mail')")
             let output = FileManager.default.temporaryDirectory.appendingPathComponent(TestDatabase.uniqueName("monitor"))
             _ = FileManager.default.createFile(atPath: output.path, contents: nil)
             let monitor = Process()

@@ -18,3 +18,12 @@ extension TestDatabase {
         try await DatabaseGate.shared.withPlace { try await withNewDatabase(from: template, body) }
     }
 }
+
+extension Broker {
+    /// Runs statements separated by `;` and a line break, one at a time, as a test sets up work by SQL.
+    public func execute(statements sql: String) async throws {
+        for statement in sql.components(separatedBy: ";\n") where !statement.isEmpty {
+            _ = try await pool.withConnection { try await $0.query(statement) }
+        }
+    }
+}

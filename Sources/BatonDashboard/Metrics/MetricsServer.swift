@@ -17,13 +17,6 @@ public struct MetricsServer: Sendable {
     public func run(logger: Logger, listening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let router = Router()
         endpoint.addRoutes(to: router)
-        var serverLogger = logger
-        // Requests are not worth a line each.
-        serverLogger.logLevel = max(logger.logLevel, .notice)
-        let app = Application(
-            router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
-            onServerRunning: { [port] channel in listening(channel.localAddress?.port ?? port) },
-            logger: serverLogger)
-        try await app.run()
+        try await serve(router, host: host, port: port, logger: logger, listening: listening)
     }
 }
