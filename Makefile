@@ -17,17 +17,18 @@ setup: ## Install libpq-dev and pkg-config with apt-get when missing (as root).
 build: setup ## Build the library, the worker runtime and the baton tool.
 	swift build
 
-# Three passes: the latency tests (PgBouncer's small pool among them) and the heavy ones (processes,
-# the bench) run apart from the rest,
+# Three passes: the latency tests (PgBouncer's small pool, connect timeouts among them) and the heavy ones
+# (processes: several clusters, the bench, /metrics, the dashboard, the monitor) run apart from the rest,
 # which would crowd their timing on a small machine.
 # With the private database, a PgBouncer in transaction mode (scripts/pgbouncer) for PgBouncerTests.
 test: build ## Run every test against a real PostgreSQL (the private one unless configured).
 	@bouncer=$$([ -z "$$BATON_DATABASE_URL$$DATABASE_URL$$PGHOST" ] && scripts/pgbouncer url || true) && \
 	url=$$($(DB) url) && export BATON_DATABASE_URL="$$url" BATON_PGBOUNCER_URL="$$bouncer" && \
 	swift test --skip ThreeClustersTests --skip BenchCommandTests --skip BatonFaultTests --skip WaitingTests \
-		--skip ListenTests --skip PgBouncerTests && \
-	swift test --filter 'WaitingTests|ListenTests|PgBouncerTests' && \
-	swift test --filter 'ThreeClustersTests|BenchCommandTests'
+		--skip ListenTests --skip PgBouncerTests --skip ConnectTimeoutTests --skip MetricsCommandTests \
+		--skip DashboardCommandTests --skip MonitorCommandTests && \
+	swift test --filter 'WaitingTests|ListenTests|PgBouncerTests|ConnectTimeoutTests' && \
+	swift test --filter 'ThreeClustersTests|BenchCommandTests|MetricsCommandTests|DashboardCommandTests|MonitorCommandTests'
 
 # The private database may be restarted by the fault tests; a configured one never is.
 test-faults: build ## Kill clusters, restart PostgreSQL, time tasks out: nothing may be lost.

@@ -31,7 +31,7 @@ final class NotificationHub: Sendable {
         var everListened = false
 
         /// Subscribers waiting for results (not clusters waiting for work).
-        var resultWaiters: Int { subscribers.values.count { !$0.ids.isEmpty } }
+        var resultWaiters = 0
     }
 
     private let listening: Listening
@@ -53,6 +53,7 @@ final class NotificationHub: Sendable {
             state.nextToken += 1
             state.subscribers[state.nextToken] = Subscriber(
                 ids: ids, wantsWork: wantsWork, wantsCancels: wantsCancels, wantsEverything: wantsEverything, signal: signal)
+            if !ids.isEmpty { state.resultWaiters += 1 }
             return (state.nextToken, state.resultWaiters)
         }
         if !ids.isEmpty { Gauge(label: Self.waitersLabel).record(waiters) }
@@ -67,7 +68,9 @@ final class NotificationHub: Sendable {
 
     func unsubscribe(_ token: Int) {
         let (waited, waiters) = state.withLock { state in
-            (state.subscribers.removeValue(forKey: token).map { !$0.ids.isEmpty } ?? false, state.resultWaiters)
+            let waited = state.subscribers.removeValue(forKey: token).map { !$0.ids.isEmpty } ?? false
+            if waited { state.resultWaiters -= 1 }
+            return (waited, state.resultWaiters)
         }
         if waited { Gauge(label: Self.waitersLabel).record(waiters) }
     }
