@@ -1,4 +1,5 @@
 import Baton
+import BatonDashboard
 import Foundation
 
 /// The lines of `baton monitor`'s screen for a snapshot, cut to `width` columns and `height`
@@ -9,7 +10,7 @@ struct MonitorScreen {
     let height: Int
 
     func lines(_ snapshot: MonitorSnapshot, footer: String) -> [String] {
-        var lines = ["Baton monitor · \(Self.time(snapshot.at)) · \(footer)", ""]
+        var lines = ["Baton monitor · \(Format.time(snapshot.at, milliseconds: false)) · \(footer)", ""]
         lines.append(Self.row(["CLUSTER", "STATE", "QUEUES", "BUSY", "FINISHED", "MEMORY", "UP", "SEEN"],
                               [28, 7, 24, 9, 9, 10, 10, 8]))
         if snapshot.clusters.isEmpty { lines.append("  none running: start one with baton cluster") }
@@ -18,8 +19,8 @@ struct MonitorScreen {
                 cluster.name, cluster.alive ? "alive" : "silent",
                 cluster.queues.keys.sorted().map { "\($0)=\(cluster.queues[$0]!)" }.joined(separator: " "),
                 "\(cluster.running)/\(cluster.workers)", "\(cluster.finished)",
-                cluster.residentBytes.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "",
-                Self.duration(cluster.uptimeSeconds), Self.duration(cluster.seenSecondsAgo) + " ago",
+                Format.megabytes(cluster.residentBytes),
+                Format.duration(seconds: cluster.uptimeSeconds), Format.duration(seconds: cluster.seenSecondsAgo) + " ago",
             ], [28, 7, 24, 9, 9, 10, 10, 8]))
         }
         lines.append("")
@@ -33,21 +34,21 @@ struct MonitorScreen {
             if let limit = queue.runningLimit { state += ", at most \(limit)" }
             lines.append(Self.row([
                 queue.name, "\(queue.queued)", "\(queue.delayed)", "\(queue.running)", "\(queue.waiting)",
-                "\(rate?.finished ?? 0)", "\(rate?.failed ?? 0)", queue.oldestDueAge.map(Self.duration) ?? "", state,
+                "\(rate?.finished ?? 0)", "\(rate?.failed ?? 0)", queue.oldestDueAge.map { Format.duration(seconds: $0) } ?? "", state,
             ], queueWidths))
         }
         lines.append("")
         lines.append(Self.row(["RUNNING NOW", "QUEUE", "CLUSTER", "FOR"], [32, 16, 28, 10]))
         if snapshot.running.isEmpty { lines.append("  nothing") }
         for task in snapshot.running {
-            lines.append(Self.row([task.function, task.queue, task.worker, Self.duration(task.seconds)], [32, 16, 28, 10]))
+            lines.append(Self.row([task.function, task.queue, task.worker, Format.duration(seconds: task.seconds)], [32, 16, 28, 10]))
         }
         lines.append("")
         lines.append(Self.row(["LATEST FAILURES", "QUEUE", "AGO", "ERROR"], [32, 16, 14, 60]))
         if snapshot.failures.isEmpty { lines.append("  none") }
         for failure in snapshot.failures {
             let firstLine = failure.error.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
-            lines.append(Self.row([failure.function, failure.queue, Self.duration(failure.ago), firstLine], [32, 16, 14, 60]))
+            lines.append(Self.row([failure.function, failure.queue, Format.duration(seconds: failure.ago), firstLine], [32, 16, 14, 60]))
         }
         return Array(lines.prefix(max(height, 1))).map { Self.cut($0, to: width) }
     }
@@ -71,21 +72,5 @@ struct MonitorScreen {
 
     static func cut(_ line: String, to width: Int) -> String {
         line.count > width ? String(line.prefix(max(width - 1, 0))) + "…" : line
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        let seconds = max(0, seconds)
-        if seconds < 10 { return String(format: "%.1f s", seconds) }
-        let whole = Int(seconds)
-        if whole < 60 { return "\(whole) s" }
-        if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
-        if whole < 86_400 { return "\(whole / 3600) h \(whole % 3600 / 60) min" }
-        return "\(whole / 86_400) d \(whole % 86_400 / 3600) h"
-    }
-
-    static func time(_ date: Date) -> String {
-        date.formatted(
-            Date.ISO8601FormatStyle(dateTimeSeparator: .space, timeZone: TimeZone(identifier: "UTC")!)
-                .year().month().day().time(includingFractionalSeconds: false)) + " UTC"
     }
 }

@@ -43,13 +43,16 @@ final class ClusterWideMetrics: Sendable {
         if let last = last.withLock({ $0 }), ContinuousClock.now - last.at < interval { return last.text }
         let task = reading.withLock { running in
             if let running { return running }
-            let task = Task { await self.read() }
+            // The reading ends its own turn; under this lock, so not before it is recorded.
+            let task = Task {
+                let text = await self.read()
+                self.reading.withLock { $0 = nil }
+                return text
+            }
             running = task
             return task
         }
-        let text = await task.value
-        reading.withLock { $0 = nil }
-        return text
+        return await task.value
     }
 
     private func read() async -> String {

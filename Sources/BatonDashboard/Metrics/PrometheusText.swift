@@ -6,7 +6,7 @@ struct PrometheusText {
 
     /// Starts a family of gauges.
     mutating func family(_ name: String, help: String) {
-        text += "# HELP \(name) \(help.replacingBackslashesAndNewlines)\n# TYPE \(name) gauge\n"
+        text += "# HELP \(name) \(Self.escape(help, quotes: false))\n# TYPE \(name) gauge\n"
     }
 
     /// One sample of the family started last.
@@ -18,13 +18,15 @@ struct PrometheusText {
         text += " \(Self.format(value))\n"
     }
 
-    static func escape(_ value: String) -> String {
+    /// A label value with its backslashes, double quotes and line feeds escaped; HELP text
+    /// escapes no quote.
+    static func escape(_ value: String, quotes: Bool = true) -> String {
         var escaped = ""
         escaped.reserveCapacity(value.utf8.count)
         for character in value.unicodeScalars {
             switch character {
             case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
+            case "\"" where quotes: escaped += "\\\""
             case "\n": escaped += "\\n"
             default: escaped.unicodeScalars.append(character)
             }
@@ -40,15 +42,3 @@ struct PrometheusText {
     }
 }
 
-extension String {
-    /// HELP text escapes backslashes and line feeds only.
-    fileprivate var replacingBackslashesAndNewlines: String {
-        unicodeScalars.reduce(into: "") { text, scalar in
-            switch scalar {
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-    }
-}
