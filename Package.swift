@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         .systemLibrary(
@@ -34,6 +35,7 @@ let package = Package(
             dependencies: [
                 "LibPQ", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             plugins: ["EmbedSQL"]
         ),
@@ -89,7 +91,10 @@ let package = Package(
         .testTarget(name: "BatonTests", dependencies: ["Baton", "TestSupport"]),
         .testTarget(
             name: "BatonClusterTests",
-            dependencies: ["BatonCluster", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "BatonCluster", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
         ),
         .testTarget(name: "BatonCLITests", dependencies: ["baton", "Baton", "TestSupport"]),
         .testTarget(

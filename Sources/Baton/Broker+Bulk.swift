@@ -46,19 +46,23 @@ extension Broker {
         }
         let written = rows
         let cachedInterval = cached.interval
-        try await enqueueInTransaction(transaction) { tx in
-            if let group { _ = try await tx.query(BulkSQL.joinGroup, [group]) }
-            // The database's clock, read in the transaction (the column's default when no time is given).
-            let runAt: String = try await tx.query(BulkSQL.startTime, start.parameters)[0].decode(0)
-            if copies {
-                // COPY's rows, or the JSON of the INSERT that stands in for it.
-                var copied = CopyRows()
-                for row in written { copied.append(row.copyFields(group: group, cached: cachedInterval, runAt: runAt)) }
-                try await tx.copy(BulkSQL.copyTasks, copied)
-            } else {
-                var columns = BulkColumns()
-                for row in written { try columns.append(row) }
-                _ = try await tx.query(BulkSQL.insertTasks, [columns.text, group, cachedInterval, runAt])
+        try await traceEnqueue(of: tasks[0].function, queue: queue, count: tasks.count, group: group) { trace in
+            try await enqueueInTransaction(transaction) { tx in
+                if let group { _ = try await tx.query(BulkSQL.joinGroup, [group]) }
+                // The database's clock, read in the transaction (the column's default when no time is given).
+                let runAt: String = try await tx.query(BulkSQL.startTime, start.parameters)[0].decode(0)
+                if copies {
+                    // COPY's rows, or the JSON of the INSERT that stands in for it.
+                    var copied = CopyRows()
+                    for row in written {
+                        copied.append(row.copyFields(group: group, cached: cachedInterval, runAt: runAt, trace: trace))
+                    }
+                    try await tx.copy(BulkSQL.copyTasks, copied)
+                } else {
+                    var columns = BulkColumns()
+                    for row in written { try columns.append(row) }
+                    _ = try await tx.query(BulkSQL.insertTasks, [columns.text, group, cachedInterval, runAt, trace])
+                }
             }
         }
         EnqueueMetrics.count(functions: tasks.lazy.map(\.function))

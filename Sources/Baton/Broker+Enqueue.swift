@@ -56,26 +56,35 @@ extension Broker {
             cached.interval, priority, maxAttempts, retryDelay.postgresInterval, timeout?.postgresInterval,
         ]
         signals.willEnqueue(function, args: args, kwargs: kwargs, group: group)
-        // A task of a group goes through baton.async_task, which joins (or creates) the group
-        // in the same statement; any other is one INSERT, as asyncTasks writes its rows.
         let placed: [any SQLEncodable] = [queue] + start.parameters
-        // A task of a group, or a unique one, goes through baton.async_task; any other is one INSERT.
-        let (statement, parameters) = group != nil || unique != nil
-            ? (EnqueueSQL.asyncTask,
-               [function, argsText, kwargsText, group] + options + [taskName, hook, save] + placed
-                   + [unique, uniqueFor?.postgresInterval])
-            : (EnqueueSQL.insertTask,
-               [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0], taskName, hook, save] + placed)
+        // A task of a group goes through baton.async_task, which joins (or creates) the group
+        // in the same statement, and so does a unique one; any other is one INSERT, as
+        // asyncTasks writes its rows. `trace`: the enqueue span's context, or nil.
+        let call = { (trace: String?) -> (PreparedStatement, [any SQLEncodable]) in
+            group != nil || unique != nil
+                ? (EnqueueSQL.asyncTask,
+                   [function, argsText, kwargsText, group] + options + [taskName, hook, save] + placed
+                       + [unique, uniqueFor?.postgresInterval, trace])
+                : (EnqueueSQL.insertTask,
+                   [function, argsText, kwargsText] + options + [UUID.timeOrdered(count: 1)[0], taskName, hook, save]
+                       + placed + [trace])
+        }
         guard sync else {
-            let id: UUID = try await invalidInputAsBatonError {
-                try await enqueue(statement, parameters, in: transaction)[0].decode("id")
+            let id: UUID = try await traceEnqueue(of: function, queue: queue, group: group, taskID: { $0 }) { trace in
+                try await invalidInputAsBatonError {
+                    let (statement, parameters) = call(trace)
+                    return try await enqueue(statement, parameters, in: transaction)[0].decode("id")
+                }
             }
             EnqueueMetrics.count(function)
             return id
         }
-        let task = try await invalidInputAsBatonError {
-            try await enqueueInline(InlineSQL.holdTask) { tx in
-                try await self.enqueue(statement, parameters, in: tx)[0].decode("id", as: UUID.self)
+        let task = try await traceEnqueue(of: function, queue: queue, group: group, taskID: { $0.task.id }) { trace in
+            let (statement, parameters) = call(trace)
+            return try await invalidInputAsBatonError {
+                try await enqueueInline(InlineSQL.holdTask) { tx in
+                    try await self.enqueue(statement, parameters, in: tx)[0].decode("id", as: UUID.self)
+                }
             }
         }
         EnqueueMetrics.count(function)
@@ -139,20 +148,30 @@ extension Broker {
             for link in links { signalEnqueue(of: link, group: group) }
         }
         let functions = if case .array(let links) = parsed { links.compactMap { Self.parts(of: $0).function } } else { [String]() }
-        let parameters: [any SQLEncodable] = [
-            chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
-            timeout?.postgresInterval, hook, save, queue,
-        ] + start.parameters + [unique, uniqueFor?.postgresInterval]
+        let parameters = { (trace: String?) -> [any SQLEncodable] in
+            [
+                chainText, group, cached.interval, policy.rawValue, maxAttempts, retryDelay.postgresInterval,
+                timeout?.postgresInterval, hook, save, queue,
+            ] + start.parameters + [unique, uniqueFor?.postgresInterval, trace]
+        }
+        // The chain's span is named by its first link's function.
+        let head = functions.first ?? "chain"
         guard sync else {
-            let group: String = try await invalidInputAsBatonError {
-                try await enqueue(EnqueueSQL.asyncChain, parameters, in: transaction)[0].decode("group_id")
+            let group: String = try await traceEnqueue(of: head, queue: queue, count: functions.count, group: group) {
+                trace in
+                try await invalidInputAsBatonError {
+                    try await enqueue(EnqueueSQL.asyncChain, parameters(trace), in: transaction)[0].decode("group_id")
+                }
             }
             EnqueueMetrics.count(functions: functions)
             return group
         }
-        let first = try await invalidInputAsBatonError {
-            try await enqueueInline(InlineSQL.holdFirstLink) { tx in
-                try await self.enqueue(EnqueueSQL.asyncChain, parameters, in: tx)[0].decode("group_id", as: String.self)
+        let first = try await traceEnqueue(of: head, queue: queue, count: functions.count, group: group) { trace in
+            let parameters = parameters(trace)
+            return try await invalidInputAsBatonError {
+                try await enqueueInline(InlineSQL.holdFirstLink) { tx in
+                    try await self.enqueue(EnqueueSQL.asyncChain, parameters, in: tx)[0].decode("group_id", as: String.self)
+                }
             }
         }
         EnqueueMetrics.count(functions: functions)

@@ -43,7 +43,9 @@ extension Broker {
                 let due = current.runAt.timeIntervalSinceNow
                 if due > 0 { try await Task.sleep(for: .milliseconds(Int(due * 1000) + 1)) }
                 signals.willExecute(current.task)
-                let outcome = await registry.execute(current.task)
+                let outcome = await traceAttempt(of: current.task, outcome: { $0 }) {
+                    await registry.execute(current.task)
+                }
                 signals.didExecute(current.task, outcome)
                 let (following, hooked) = try await connection.transaction { tx -> (InlineTask?, [HookCall]) in
                     let batch = try await worker.complete(

@@ -35,14 +35,20 @@ public final class Broker: Sendable {
     /// Where the broker reports what goes wrong in this process: a failing hook of a `sync` task.
     public let logger: Logger
 
-    /// - Parameter listening: LISTEN on the same database unless said otherwise; nil: as the
-    ///   environment says (`BATON_LISTEN_URL`; polling when statements are unprepared).
+    /// Whether enqueues and attempts make spans (docs/tracing.md); off by default.
+    public let tracing: TaskTracing
+
+    /// - Parameters:
+    ///   - listening: LISTEN on the same database unless said otherwise; nil: as the
+    ///     environment says (`BATON_LISTEN_URL`; polling when statements are unprepared).
+    ///   - tracing: `.system` or `.tracer(_:)` for spans of enqueues and attempts.
     public init(
         configuration: ConnectionConfiguration, registry: TaskRegistry = .stock, maxConnections: Int = 10,
         maxArgumentBytes: Int = Broker.defaultMaxArgumentBytes, listening: Listening? = nil,
-        defaults: TaskDefaults = TaskDefaults(), logger: Logger = Logger(label: "baton")
+        defaults: TaskDefaults = TaskDefaults(), logger: Logger = Logger(label: "baton"), tracing: TaskTracing = .off
     ) {
         self.configuration = configuration
+        self.tracing = tracing
         self.defaults = defaults
         self.logger = logger
         self.registry = registry
@@ -54,10 +60,11 @@ public final class Broker: Sendable {
         wakeups = WakeupSender(pool: pool)
     }
 
-    /// A broker for the database the environment names, with the defaults it sets (`TaskDefaults`).
+    /// A broker for the database the environment names, with the defaults (`TaskDefaults`)
+    /// and the tracing (`BATON_TRACING`) it sets.
     public static func fromEnvironment(registry: TaskRegistry = .stock) throws -> Broker {
         Broker(configuration: try DatabaseSettings.fromEnvironment(), registry: registry,
-               defaults: try TaskDefaults.fromEnvironment())
+               defaults: try TaskDefaults.fromEnvironment(), tracing: try TaskTracing.fromEnvironment())
     }
 
     private static let sharedBroker = Mutex<Broker?>(nil)
@@ -75,11 +82,12 @@ public final class Broker: Sendable {
     /// Runs `body` with a broker of its own, closed when `body` ends, however it ends.
     public static func with<R>(
         configuration: ConnectionConfiguration, registry: TaskRegistry = .stock, maxConnections: Int = 10,
-        defaults: TaskDefaults = TaskDefaults(), listening: Listening? = nil, _ body: (Broker) async throws -> R
+        defaults: TaskDefaults = TaskDefaults(), listening: Listening? = nil, tracing: TaskTracing = .off,
+        _ body: (Broker) async throws -> R
     ) async throws -> R {
         let broker = Broker(
             configuration: configuration, registry: registry, maxConnections: maxConnections, listening: listening,
-            defaults: defaults)
+            defaults: defaults, tracing: tracing)
         do {
             let value = try await body(broker)
             await broker.close()

@@ -40,10 +40,11 @@ struct BulkRow {
     }
 
     /// The fields COPY writes, in `BulkSQL.copyTasks`'s order.
-    func copyFields(group: String?, cached: String?, runAt: String) -> [String?] {
+    func copyFields(group: String?, cached: String?, runAt: String, trace: String?) -> [String?] {
         [
             id.lowercasedText, name, function, args, kwargs, String(priority), String(maxAttempts),
             retryDelay.postgresInterval, timeout?.postgresInterval, hook, save ? "t" : "f", queue, group, cached, runAt,
+            trace,
         ]
     }
 }

@@ -22,6 +22,9 @@ public struct ClaimedTask: Sendable, Identifiable {
     public let timeout: Duration?
     /// The hook to call with its record once its outcome is recorded; nil: none.
     public let hook: String?
+    /// The trace context of the span that enqueued it (docs/tracing.md); nil when that
+    /// enqueue was not traced.
+    public let trace: [String: String]?
     /// Why its arguments could not be read (JSON nested deeper than the reader goes, say):
     /// the task then fails alone with this reason, and the rest of its claim runs.
     public let unreadable: String?
@@ -38,7 +41,8 @@ public struct ClaimedTask: Sendable, Identifiable {
             \(source)group_id AS group_id, \(source)chain_position AS chain_position, \(source)attempts AS attempts, \
             extract(epoch FROM \(source)timeout)::float8 AS timeout_seconds, \(source)hook AS hook, \
             \(source)queue AS queue, \(source)max_attempts AS max_attempts, extract(epoch FROM \
-            coalesce(\(source)started_at, now()) - greatest(\(source)run_at, \(source)enqueued_at))::float8 AS waited_seconds
+            coalesce(\(source)started_at, now()) - greatest(\(source)run_at, \(source)enqueued_at))::float8 AS waited_seconds, \
+            \(source)trace::text AS trace
             """
     }
 
@@ -53,6 +57,7 @@ public struct ClaimedTask: Sendable, Identifiable {
         waited = .seconds(max(0, try row.decode("waited_seconds", as: Double.self)))
         timeout = try row.decode("timeout_seconds", as: Double?.self).map { .milliseconds(Int($0 * 1000)) }
         hook = try row.decode("hook")
+        trace = TraceCarrier.parse(try row.decode("trace"))
         // Arguments that are not what the function expects, or that cannot be read, fail
         // the task, not the claim.
         do {

@@ -28,11 +28,13 @@ extension Broker {
             signals.willEnqueue(function, args: args, kwargs: [:], group: nil)
         }
         try checkSize(listText.utf8.count, of: "the iter's arguments")
-        let id: String = try await invalidInputAsBatonError {
-            try await enqueue(IterSQL.asyncIter, [
-                function, listText, cached.interval, priority, maxAttempts, retryDelay.postgresInterval,
-                timeout?.postgresInterval, hook, save, queue,
-            ] + start.parameters + [unique, uniqueFor?.postgresInterval], in: transaction)[0].decode("id")
+        let id: String = try await traceEnqueue(of: function, queue: queue, count: argumentLists.count) { trace in
+            try await invalidInputAsBatonError {
+                try await enqueue(IterSQL.asyncIter, [
+                    function, listText, cached.interval, priority, maxAttempts, retryDelay.postgresInterval,
+                    timeout?.postgresInterval, hook, save, queue,
+                ] + start.parameters + [unique, uniqueFor?.postgresInterval, trace], in: transaction)[0].decode("id")
+            }
         }
         EnqueueMetrics.count(function, argumentLists.count)
         return id

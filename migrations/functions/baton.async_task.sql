@@ -4,7 +4,8 @@
 -- `unique_key`, no second task with that key is enqueued while one is queued, waiting or
 -- running (or, with `unique_for`, for that long after it finished): the existing task's id
 -- is returned instead. Concurrent callers with one key wait for each other on the index
--- tasks_unique_key; one inserts.
+-- tasks_unique_key; one inserts. `trace`, the enqueuing span's context as a propagator
+-- injects it ({"traceparent": "00-..."}), makes each attempt's span its child (docs/tracing.md).
 -- Its signature before 0020, without `queue`, `run_at` and the unique key.
 DROP FUNCTION IF EXISTS baton.async_task(text, jsonb, jsonb, text, interval, text, integer, integer, interval,
                                          interval, boolean, text, boolean);
@@ -13,7 +14,8 @@ CREATE OR REPLACE FUNCTION baton.async_task(
     cached interval DEFAULT NULL, name text DEFAULT NULL, priority integer DEFAULT 0,
     max_attempts integer DEFAULT 1, retry_delay interval DEFAULT '1 second', timeout interval DEFAULT NULL,
     notify boolean DEFAULT true, hook text DEFAULT NULL, save boolean DEFAULT true, queue text DEFAULT 'default',
-    run_at timestamptz DEFAULT NULL, unique_key text DEFAULT NULL, unique_for interval DEFAULT NULL
+    run_at timestamptz DEFAULT NULL, unique_key text DEFAULT NULL, unique_for interval DEFAULT NULL,
+    trace jsonb DEFAULT NULL
 ) RETURNS uuid
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, baton, pg_temp AS $$
 DECLARE
@@ -39,6 +41,9 @@ BEGIN
         async_task.queue := coalesce(link.queue, async_task.queue);
     END IF;
     PERFORM baton.check_queue(async_task.queue, 'baton.async_task');
+    IF async_task.trace IS NOT NULL THEN
+        PERFORM baton.check_trace(async_task.trace, 'baton.async_task');
+    END IF;
     IF "group" IS NOT NULL THEN
         PERFORM baton.join_group("group", 'baton.async_task');
     END IF;
@@ -54,11 +59,11 @@ BEGIN
         existing := baton.unique_holder('task', unique_key);
         EXIT WHEN existing IS NOT NULL;
         INSERT INTO baton.tasks (id, name, func, args, kwargs, group_id, cache_ttl, priority, max_attempts,
-                                 retry_delay, timeout, hook, save, queue, run_at, unique_key, unique_for)
+                                 retry_delay, timeout, hook, save, queue, run_at, unique_key, unique_for, trace)
         VALUES (task_id, coalesce(async_task.name, func), func, args, kwargs, "group", cached, async_task.priority,
                 async_task.max_attempts, async_task.retry_delay, async_task.timeout, async_task.hook,
                 coalesce(async_task.save, true), async_task.queue, coalesce(async_task.run_at, now()),
-                async_task.unique_key, async_task.unique_for)
+                async_task.unique_key, async_task.unique_for, async_task.trace)
         -- Only tasks_unique_key can refuse it: the id is new.
         ON CONFLICT DO NOTHING;
         IF FOUND THEN

@@ -8,12 +8,13 @@ enum BulkSQL {
     static let startTime = "SELECT coalesce($1::timestamptz, now() + $2::interval, now())::text"
     /// Whether no row policy binds this role on the queue (the owner's is not).
     static let mayCopy = "SELECT NOT row_security_active('baton.tasks')"
-    /// The rows COPY would write, as one INSERT that row policies check (tasks primary key).
+    /// The rows COPY would write, as one INSERT that row policies check (tasks primary key);
+    /// every one carries trace context $5.
     static let insertTasks = """
         INSERT INTO baton.tasks (id, name, func, args, kwargs, priority, max_attempts, retry_delay, timeout, hook, save,
-                                 queue, group_id, cache_ttl, run_at)
+                                 queue, group_id, cache_ttl, run_at, trace)
         SELECT t.id, t.name, t.func, t.args, t.kwargs, t.priority, t.max_attempts, t.retry_delay, t.timeout, t.hook,
-               t.save, t.queue, $2, $3::interval, $4::timestamptz
+               t.save, t.queue, $2, $3::interval, $4::timestamptz, $5::jsonb
         FROM jsonb_to_recordset($1::jsonb)
              AS t (id uuid, name text, func text, args jsonb, kwargs jsonb, priority smallint, max_attempts integer,
                    retry_delay interval, timeout interval, hook text, save boolean, queue text)
@@ -21,7 +22,7 @@ enum BulkSQL {
     /// Writes tasks straight into the queue (their checks still apply).
     static let copyTasks = """
         COPY baton.tasks (id, name, func, args, kwargs, priority, max_attempts, retry_delay, timeout, hook, save,
-                          queue, group_id, cache_ttl, run_at)
+                          queue, group_id, cache_ttl, run_at, trace)
         FROM STDIN
         """
 }

@@ -39,8 +39,10 @@ extension Cluster {
         let figures = metrics.of(task)
         figures.waited.recordNanoseconds(task.waited.nanoseconds)
         broker.signals.willExecute(task)
-        let executor = self.executor
-        let ((outcome, abandoned), cancelled) = await running.run(task.id) { await executor.run(task) }
+        let (executor, broker) = (self.executor, self.broker)
+        let ((outcome, abandoned), cancelled) = await running.run(task.id) {
+            await broker.traceAttempt(of: task, outcome: \.0) { await executor.run(task) }
+        }
         let took = ContinuousClock.now - started
         lane.state.withLock { $0.prefetch.ran(for: took) }
         figures.run.recordNanoseconds(took.nanoseconds)
