@@ -71,9 +71,9 @@ extension Broker {
         }
         guard sync else {
             let id: UUID = try await traceEnqueue(of: function, queue: queue, group: group, taskID: { $0 }) { trace in
-                try await invalidInputAsBatonError {
-                    let (statement, parameters) = call(trace)
-                    return try await enqueue(statement, parameters, in: transaction)[0].decode("id")
+                let (statement, parameters) = call(trace)
+                return try await invalidInputAsBatonError {
+                    try await enqueue(statement, parameters, in: transaction)[0].decode("id")
                 }
             }
             EnqueueMetrics.count(function)
