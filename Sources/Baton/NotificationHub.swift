@@ -17,6 +17,9 @@ final class NotificationHub: Sendable {
         /// Fired on every notification: a page that shows the queue live.
         var wantsEverything = false
         let signal: Signal
+        /// Wants no notification for now (a page between refreshes): its signal still fires,
+        /// but the hub may stop listening for it.
+        var paused = false
     }
 
     private struct State {
@@ -32,6 +35,11 @@ final class NotificationHub: Sendable {
 
         /// Subscribers waiting for results (not clusters waiting for work).
         var resultWaiters = 0
+        /// The listening task, stopped while every subscriber is paused, waiting for one to resume.
+        var idle: CheckedContinuation<Bool, Never>?
+
+        /// Whether every subscriber is paused: nobody in the process wants a notification now.
+        var allPaused: Bool { !subscribers.isEmpty && subscribers.values.allSatisfy(\.paused) }
     }
 
     private let listening: Listening
@@ -75,6 +83,21 @@ final class NotificationHub: Sendable {
         if waited { Gauge(label: Self.waitersLabel).record(waiters) }
     }
 
+    /// Wants no notification for now. While every subscriber in the process is paused, the
+    /// hub UNLISTENs at the next notification (keeping its connection), so that a page
+    /// between refreshes takes none of the queue's notifications; result waiters and workers
+    /// never pause, so they keep it listening.
+    func pause(_ token: Int) {
+        state.withLock { $0.subscribers[token]?.paused = true }
+    }
+
+    /// Wants notifications again: returns once the hub listens (or has failed to, and goes on
+    /// trying). A hub that stopped listening meanwhile fires every signal when it listens again.
+    func resume(_ token: Int) async {
+        state.withLock { $0.subscribers[token]?.paused = false }
+        try? await ready(token)
+    }
+
     /// Result waiters in this process now (`baton_result_waiters`).
     static let waitersLabel = "baton_result_waiters"
     /// 1 while the listening connection's LISTEN is in force, else 0 (`baton_listener_connected`).
@@ -98,11 +121,12 @@ final class NotificationHub: Sendable {
         enum Next { case go, closed, wait, cancelled }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let next = state.withLock { state -> Next in
-                    if state.closed { return .closed }
-                    if state.isListening { return .go }
-                    if Task.isCancelled { return .cancelled }
+                let (next, idle) = state.withLock { state -> (Next, CheckedContinuation<Bool, Never>?) in
+                    if state.closed { return (.closed, nil) }
+                    if state.isListening { return (.go, nil) }
+                    if Task.isCancelled { return (.cancelled, nil) }
                     state.readyWaiters[token] = continuation
+                    defer { state.idle = nil }
                     if state.task == nil {
                         state.task = Task {
                             switch listening {
@@ -111,8 +135,9 @@ final class NotificationHub: Sendable {
                             }
                         }
                     }
-                    return .wait
+                    return (.wait, state.idle)
                 }
+                idle?.resume(returning: true)
                 switch next {
                 case .go: continuation.resume()
                 case .closed: continuation.resume(throwing: PostgresError(code: .connectionClosed, message: "the broker is closed"))
@@ -143,18 +168,13 @@ final class NotificationHub: Sendable {
         while !Task.isCancelled {
             do {
                 let connection = try await Connection.connect(configuration)
-                try await connection.listen(on: BatonEvent.channel) { notifications in
-                    backoff.listened()
-                    listening(true)
-                    let reconnected = state.withLock { state in
-                        defer { state.everListened = true }
-                        return state.everListened
-                    }
-                    if reconnected { Counter(label: Self.reconnectsLabel).increment() }
-                    Gauge(label: Self.connectedLabel).record(1)
-                    for try await notification in notifications { dispatch(notification.payload) }
+                do {
+                    try await serve(connection, backoff: &backoff)
+                    await connection.close()
+                } catch {
+                    await connection.close()
+                    throw error
                 }
-                await connection.close()
             } catch {
                 listening(false, error: error)
             }
@@ -163,6 +183,57 @@ final class NotificationHub: Sendable {
             try? await Task.sleep(for: backoff.ended())
         }
         listening(false, error: CancellationError())
+    }
+
+    /// Listens on the connection until it breaks or the hub is cancelled; UNLISTENs while
+    /// every subscriber is paused, and LISTENs again when one resumes or subscribes.
+    private func serve(_ connection: Connection, backoff: inout ReconnectBackoff) async throws {
+        var connected = false
+        repeat {
+            try await connection.listen(on: BatonEvent.channel) { notifications in
+                if !connected {
+                    connected = true
+                    backoff.listened()
+                    let reconnected = state.withLock { state in
+                        defer { state.everListened = true }
+                        return state.everListened
+                    }
+                    if reconnected { Counter(label: Self.reconnectsLabel).increment() }
+                    Gauge(label: Self.connectedLabel).record(1)
+                }
+                listening(true)
+                for try await notification in notifications {
+                    dispatch(notification.payload)
+                    let stops = state.withLock { state in
+                        guard state.allPaused else { return false }
+                        state.isListening = false
+                        return true
+                    }
+                    if stops { return }
+                }
+            }
+        } while await wanted()
+    }
+
+    /// Waits, not listening, until a subscriber wants notifications: true then, false when the
+    /// hub is cancelled or closed.
+    private func wanted() async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let now: Bool? = state.withLock { state in
+                    if Task.isCancelled || state.closed { return false }
+                    if !state.readyWaiters.isEmpty || (!state.subscribers.isEmpty && !state.allPaused) { return true }
+                    state.idle = continuation
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+        } onCancel: {
+            state.withLock { state in
+                defer { state.idle = nil }
+                return state.idle
+            }?.resume(returning: false)
+        }
     }
 
     /// Records whether the hub listens; on a change, wakes every subscriber to check again

@@ -15,6 +15,7 @@ public struct Dashboard: Sendable {
     public let broker: Broker
     public let options: DashboardOptions
     let renderer: Renderer
+    let pace = RefreshPace()
 
     /// - Throws: when a template does not parse (a build that went wrong).
     public init(broker: Broker, options: DashboardOptions = DashboardOptions()) throws {
@@ -58,7 +59,10 @@ public struct Dashboard: Sendable {
         group.get("/static/dashboard.js") { _, _ in
             Self.asset(PackageResources.dashboard_js, "text/javascript; charset=utf-8")
         }
-        group.get("/events") { _, _ in try await LiveEvents(broker: broker).response() }
+        group.get("/events") { request, _ in
+            try await LiveEvents(broker: broker, pace: pace, page: request.uri.queryParameters["page"].map(String.init) ?? "")
+                .response()
+        }
         group.post("/actions") { request, context in try await self.act(request, context: context) }
     }
 
@@ -78,9 +82,11 @@ public struct Dashboard: Sendable {
             query: FormValues(request.uri.query ?? "").firsts)
         var status = HTTPResponse.Status.ok
         let html: String
+        let started = ContinuousClock.now
         do {
             if let (view, template) = try await build(pageRequest) {
                 html = renderer.render(view, template)
+                if refresh { pace.record(template, took: .now - started) }
             } else {
                 status = .notFound
                 html = renderer.render(

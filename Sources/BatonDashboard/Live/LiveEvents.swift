@@ -1,15 +1,18 @@
 import Baton
 import Hummingbird
 
-/// `/events`: server-sent events for the pages to refresh themselves: `change` when the
-/// queue's notifications say something happened (at most one every 2 seconds), and every 15 seconds
-/// in any case, for what no notification announces (a SQL enqueue while every cluster is
-/// busy). Fed by the process's one listening connection (`Broker.activity()`); a broker that
-/// polls says `polling` first and changes at each poll.
+/// `/events?page=NAME`: server-sent events for a page to refresh itself: `change` when the
+/// queue's notifications say something happened (at most one every 2 seconds, fewer when the
+/// page takes long to build: `RefreshPace`), and every 15 seconds in any case, for what no
+/// notification announces (a SQL enqueue while every cluster is busy). Fed by the process's
+/// one listening connection (`Broker.activity()`); a broker that polls says `polling` first
+/// and changes at each poll.
 struct LiveEvents: Sendable {
     let broker: Broker
+    let pace: RefreshPace
+    /// The page's template name, as the page's `data-live` link gives it.
+    let page: String
     static let quiet = Duration.seconds(15)
-    static let coalesce = Duration.seconds(2)
 
     func response() async throws -> Response {
         let activity = try await broker.activity()
@@ -23,8 +26,15 @@ struct LiveEvents: Sendable {
                 while !Task.isCancelled {
                     let heard = await activity.signal.wait(until: .now + Self.quiet)
                     try await writer.write(ByteBuffer(string: "event: change\ndata: \(heard ? "news" : "quiet")\n\n"))
-                    // Notifications that arrive meanwhile make one change, not one each.
-                    try await Task.sleep(for: Self.coalesce)
+                    // Notifications that arrive meanwhile make one change, not one each; while
+                    // every page waits, the process stops listening and takes none of them.
+                    activity.pause()
+                    let told = ContinuousClock.now
+                    try await Task.sleep(for: RefreshPace.least)
+                    // The page has refreshed on that change by now: how long it took decides the rest.
+                    let rest = told + pace.interval(for: page) - .now
+                    if rest > .zero { try await Task.sleep(for: rest) }
+                    await activity.resume()
                 }
                 try await writer.finish(nil)
             })
