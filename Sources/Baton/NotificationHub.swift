@@ -100,7 +100,8 @@ final class NotificationHub: Sendable {
 
     /// Result waiters in this process now (`baton_result_waiters`).
     static let waitersLabel = "baton_result_waiters"
-    /// 1 while the listening connection's LISTEN is in force, else 0 (`baton_listener_connected`).
+    /// 1 while the listening connection is up (listening, or not while every subscriber is
+    /// paused), 0 once it broke until it listens again (`baton_listener_connected`).
     static let connectedLabel = "baton_listener_connected"
     /// Times the listening connection was made again after it broke (`baton_listener_reconnects_total`).
     static let reconnectsLabel = "baton_listener_reconnects_total"
