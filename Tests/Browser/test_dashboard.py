@@ -50,6 +50,20 @@ def wait_until(condition, seconds=15, every=0.2):
     return condition()
 
 
+def left_document(element):
+    """Whether the element has left the document: the page it was on was replaced. Chromium
+    may say so as "does not belong to the document" rather than as a stale reference."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
+
+
 class DashboardTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -131,7 +145,7 @@ class DashboardTests(unittest.TestCase):
                 time.sleep(0.2)
         if confirm:
             WebDriverWait(self.browser, 5).until(expected_conditions.alert_is_present()).accept()
-        WebDriverWait(self.browser, 10).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.browser, 10).until(lambda _: left_document(old))
         self.assertNoAlert()
 
     def test_01_overview_is_live_and_counts_the_queue(self):
