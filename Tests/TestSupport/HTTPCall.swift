@@ -65,7 +65,11 @@ public enum HTTPCall {
             while ContinuousClock.now < deadline {
                 let count = recv(socket, &buffer, buffer.count, 0)
                 if count == 0 { break }
-                if count < 0 { continue }
+                if count < 0 {
+                    // A read that timed out is tried again until the deadline; any other error ends the stream.
+                    if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
+                    break
+                }
                 // Line by line ("\r\n" would be one Character): the chunks' sizes become lines of their own.
                 pending += String(decoding: buffer[0..<count], as: UTF8.self).replacingOccurrences(of: "\r", with: "")
                 // An event ends with a blank line; its name is its `event:` field.
