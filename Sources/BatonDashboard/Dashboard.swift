@@ -16,6 +16,7 @@ public struct Dashboard: Sendable {
     public let options: DashboardOptions
     let renderer: Renderer
     let pace = RefreshPace()
+    let lastHour = LastHourReadings()
 
     /// - Throws: when a template does not parse (a build that went wrong).
     public init(broker: Broker, options: DashboardOptions = DashboardOptions()) throws {
@@ -79,7 +80,7 @@ public struct Dashboard: Sendable {
             flash: refresh ? nil : flash, problem: refresh ? nil : problem)
         let pageRequest = PageRequest(
             broker: broker, links: Links(base: options.basePath), chrome: chrome,
-            query: FormValues(request.uri.query ?? "").firsts)
+            query: FormValues(request.uri.query ?? "").firsts, isRefresh: refresh, lastHour: lastHour)
         var status = HTTPResponse.Status.ok
         let html: String
         let started = ContinuousClock.now

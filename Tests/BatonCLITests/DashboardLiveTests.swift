@@ -51,4 +51,30 @@ extension DashboardCommandTests {
             #expect(gaps(slow).allSatisfy { $0 >= .milliseconds(7400) }, "\(gaps(slow))")
         }
     }
+
+    @Test func refreshesShareTheChartsReadingAndAReloadReadsItAgain() async throws {
+        try await TestDatabase.withBroker { broker in
+            let (dashboard, url, _) = try await startDashboard([], on: broker)
+            defer { dashboard.terminate() }
+            /// The overview's succeeded and queued counts.
+            func counts(refresh: Bool) async throws -> (succeeded: String?, queued: String?) {
+                let page = try await HTTPCall.get(url + "/", headers: refresh ? ["X-Baton-Refresh": "1"] : [:])
+                #expect(page.status == 200)
+                return (page.body.firstMatch(of: /id="succeeded-hour">(\d+)</).map { String($0.1) },
+                        page.body.firstMatch(of: /id="queued-total">(\d+)</).map { String($0.1) })
+            }
+            for value in 1...2 { try await broker.asyncTask("baton.echo", args: [.int(value)], sync: true) }
+            let read = ContinuousClock.now
+            #expect(try await counts(refresh: false) == ("2", "0"))
+            try await broker.asyncTask("baton.echo", args: [3], sync: true)
+            try await broker.asyncTask("baton.echo", args: [4])
+            let refreshed = try await counts(refresh: true)
+            #expect(refreshed.queued == "1", "the counts of the queue are read on every refresh")
+            // The chart's reading is kept 15 s (LastHourReadings.reuse); a machine that took
+            // that long for the requests has read it again.
+            if ContinuousClock.now - read < .seconds(15) { #expect(refreshed.succeeded == "2", "the refresh read the results again") }
+            #expect(try await counts(refresh: false) == ("3", "1"), "a reload reads the results again")
+            #expect(try await counts(refresh: true).succeeded == "3")
+        }
+    }
 }

@@ -84,6 +84,11 @@ import TestSupport
                     #expect(done, "the cluster ran everything as baton_worker")
                 }
                 await expectRefused(worker, "SELECT * FROM baton.results", "reading results")
+                let figures = try await worker.pool.withConnection {
+                    try await $0.query("SELECT count(*) FROM baton.shared_metrics('0 seconds')")[0].decode(0, as: Int.self)
+                }
+                #expect(figures > 0, "a cluster's /metrics reads the whole queue's figures")
+                await expectRefused(worker, "DELETE FROM baton.metrics_reading", "writing the figures' reading")
                 await expectRefused(worker, "SELECT args FROM baton.tasks", "reading the queue")
                 await expectRefused(worker, "SELECT baton.async_task('baton.echo', '[1]')", "enqueueing")
                 await expectRefused(worker, "UPDATE baton.tasks SET attempts = 0", "writing the queue")
@@ -115,6 +120,16 @@ import TestSupport
                         """)[0].decode(0, as: Int.self)
                 }
                 #expect(seen == 4)
+                // The whole queue's figures, as /metrics reads them: the reading shared by every
+                // process is stored by the function, not by the role.
+                let queued = try await reader.pool.withConnection { connection in
+                    try await connection.query("""
+                        SELECT value FROM baton.shared_metrics() WHERE metric = 'queue_tasks' AND state = 'queued'
+                        """)[0].decode(0, as: Double.self)
+                }
+                #expect(queued == 1)
+                await expectRefused(reader, "UPDATE baton.metrics_reading SET read_at = now()", "writing the figures' reading")
+                await expectRefused(reader, "SELECT * FROM baton.metrics_reading", "reading the stored figures around the function")
                 #expect(try await reader.queues().map(\.name) == ["default"])
                 await expectRefused(reader, "SELECT baton.resume_queue('default')", "steering a queue")
                 await expectRefused(reader, "SELECT baton.async_task('baton.echo', '[1]')", "enqueueing")

@@ -16,9 +16,10 @@ DECLARE
     worker_functions text[] := ARRAY['claim_tasks', 'complete_task', 'complete_tasks', 'release_task',
                                      'release_tasks', 'cluster_heartbeat', 'heartbeat', 'rescue_expired_task',
                                      'prune_expired', 'next_due', 'leave_cluster', 'vanished_tasks', 'await_work',
-                                     'await_enqueuers', 'fire_schedules', 'prune_results', 'metrics'];
+                                     'await_enqueuers', 'fire_schedules', 'prune_results', 'metrics',
+                                     'shared_metrics'];
     -- A cluster's /metrics, and a reader's, report the cluster-wide figures.
-    read_functions text[] := ARRAY['metrics'];
+    read_functions text[] := ARRAY['metrics', 'shared_metrics'];
 BEGIN
     FOR routine IN SELECT p.oid FROM pg_proc AS p WHERE p.pronamespace = 'baton'::regnamespace LOOP
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', routine);

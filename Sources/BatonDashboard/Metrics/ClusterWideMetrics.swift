@@ -3,9 +3,11 @@ import LibPQ
 import Synchronization
 
 /// The figures of the whole queue, from the database (`baton.metrics()`), so that tasks
-/// enqueued by SQL from any language count: read at most once per `interval` and shared by
-/// the scrapes in between, so that a scrape every second costs the database little. A read
-/// that fails reports `baton_database_up 0` and no other cluster-wide sample.
+/// enqueued by SQL from any language count: read at most once per `interval` by every process
+/// together (`baton.shared_metrics()` keeps the reading in the database), and the reading
+/// kept here until it is that old, so that scrapes every second of many clusters and
+/// dashboards cost the database one reading per interval. A read that fails reports
+/// `baton_database_up 0` and no other cluster-wide sample.
 final class ClusterWideMetrics: Sendable {
     private struct Sample: Sendable {
         let metric: String
@@ -58,9 +60,15 @@ final class ClusterWideMetrics: Sendable {
     private func read() async -> String {
         var out = PrometheusText()
         do {
-            let rows = try await broker.pool.withConnection { try await $0.query(MetricsSQL.clusterWide) }
+            let asked = ContinuousClock.now
+            let rows = try await broker.pool.withConnection {
+                try await $0.query(MetricsSQL.clusterWide, [interval.postgresInterval])
+            }
             var samples: [String: [Sample]] = [:]
+            // When the reading was made, as this process's clock tells it (another process may have made it).
+            var madeAt = asked
             for row in rows {
+                madeAt = min(madeAt, asked - .seconds(try row.decode("age", as: Double.self)))
                 var labels: [(String, String)] = []
                 for (column, label) in [("queue", "queue"), ("func", "function"), ("state", "state")] {
                     if let value = try row.decode(column, as: String?.self) { labels.append((label, value)) }
@@ -75,7 +83,7 @@ final class ClusterWideMetrics: Sendable {
                 for sample in samples[name] ?? [] { out.sample("baton_\(name)", sample.labels, sample.value) }
             }
             let text = out.text
-            last.withLock { $0 = Reading(at: .now, text: text) }
+            last.withLock { $0 = Reading(at: madeAt, text: text) }
             return text
         } catch {
             out.family("baton_database_up", help: "1 when the cluster-wide figures below could be read from the database.")

@@ -40,20 +40,13 @@ struct OverviewPage: Sendable {
                 waiting: counts[3], failed: counts[4], served: try row.decode("served"), due: counts[0] > 0,
                 queueHref: request.links.tasks(queue: queue), functionHref: request.links.tasks(queue: queue, function: function))
         }
-        var minutes = [(succeeded: Int, failed: Int)](repeating: (0, 0), count: 60)
-        var hour = Hour()
-        var reach: Double?
-        for row in try await request.rows(DashboardSQL.lastHour, [DashboardSQL.recentResults]) {
-            if try row.decode("sampled", as: Int.self) >= DashboardSQL.recentResults {
-                reach = try row.decode("reach_seconds", as: Double?.self)
-            }
-            let ago = min(59, max(0, Int(try row.decode("minutes_ago", as: Double.self))))
-            let (succeeded, failed): (Int, Int) = (try row.decode("succeeded"), try row.decode("failed"))
-            minutes[59 - ago].succeeded += succeeded
-            minutes[59 - ago].failed += failed
-            hour.succeeded += succeeded
-            hour.failed += failed
+        let (lastHour, elapsed) = try await request.lastHour.reading(request)
+        let minutes = lastHour.lastSixty(elapsed: elapsed)
+        let hour = minutes.reduce(into: Hour()) { hour, minute in
+            hour.succeeded += minute.succeeded
+            hour.failed += minute.failed
         }
+        let reach = lastHour.reach
         let peak = max(1, minutes.map { $0.succeeded + $0.failed }.max() ?? 1)
         let chart = minutes.enumerated().map { index, minute -> Bar in
             let failedHeight = Double(minute.failed) / Double(peak) * 96

@@ -33,15 +33,17 @@ enum DashboardSQL {
         """
 
     /// The newest $1 results (primary key, backwards) that stopped in the last hour, per
-    /// minute, succeeded and failed (cancelled ones are neither), with how far back they reach.
+    /// minute (its start, in seconds since 1970), succeeded and failed (cancelled ones are
+    /// neither), with how far back they reach and the database's clock.
     static let lastHour = """
         WITH recent AS (
             SELECT stopped_at, success, cancelled FROM baton.results ORDER BY id DESC LIMIT $1
         )
-        SELECT extract(epoch FROM now() - date_trunc('minute', stopped_at))::float8 / 60 AS minutes_ago,
+        SELECT extract(epoch FROM date_trunc('minute', stopped_at))::float8 AS minute,
                count(*) FILTER (WHERE success) AS succeeded, count(*) FILTER (WHERE NOT success AND NOT cancelled) AS failed,
                (SELECT count(*) FROM recent) AS sampled,
-               (SELECT extract(epoch FROM now() - min(stopped_at))::float8 FROM recent) AS reach_seconds
+               (SELECT extract(epoch FROM now() - min(stopped_at))::float8 FROM recent) AS reach_seconds,
+               extract(epoch FROM now())::float8 AS read_at
         FROM recent WHERE stopped_at > now() - interval '1 hour' GROUP BY date_trunc('minute', stopped_at)
         """
 
