@@ -282,13 +282,26 @@ class DashboardTests(unittest.TestCase):
         # Into a queue no cluster serves (no notification of its own), with a task the cluster
         # runs: its completion is the news.
         sql("""SELECT baton.async_task('baton.echo', '[1]', queue => 'nobody');
-               SELECT baton.async_task('baton.echo', '[2]');""")
+               SELECT baton.async_task('baton.echo', '[2]', name => 'the news');""")
         # The page replaces its <main> as it refreshes: an element read may go stale meanwhile.
         WebDriverWait(self.browser, 8, ignored_exceptions=[StaleElementReferenceException]).until(
             lambda b: int(b.find_element(By.ID, "queued-total").text) == before + 1)
         self.assertEqual(self.browser.execute_script("return document.body.dataset.marker"), "same page")
         self.assertGreaterEqual(int(self.browser.execute_script("return document.body.dataset.refreshed || 0")), 1)
         self.assertEqual(marker, 1)
+        # News that changes nothing on the page: it fetches the page again and keeps the one it has.
+        fetched = lambda: int(self.browser.execute_script("return document.body.dataset.fetched || 0"))
+        WebDriverWait(self.browser, 10).until(lambda _: value(
+            "SELECT count(*) FROM baton.results WHERE name = 'the news'") == "1")
+        for _ in range(2):  # the second fetch shows the queue as it stays
+            seen = fetched()
+            sql("SELECT pg_notify('baton', 'queued')")
+            WebDriverWait(self.browser, 8).until(lambda _: fetched() > seen)
+        self.browser.execute_script("document.getElementById('main').dataset.marker = 'kept'")
+        seen = fetched()
+        sql("SELECT pg_notify('baton', 'queued')")
+        WebDriverWait(self.browser, 8).until(lambda _: fetched() > seen)
+        self.assertEqual(self.browser.execute_script("return document.getElementById('main').dataset.marker"), "kept")
 
     def test_11_failures_and_bulk_retry(self):
         self.open("/failures")

@@ -36,9 +36,12 @@
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (html === null || busy()) return;
+        body.dataset.fetched = String(Number(body.dataset.fetched || 0) + 1);
         var page = new DOMParser().parseFromString(html, "text/html");
         var fresh = page.getElementById("main");
         var old = document.getElementById("main");
+        // Nothing changed: the page stays as it is (no layout, no paint).
+        if (fresh && old && fresh.innerHTML === old.innerHTML) return;
         if (fresh && old) {
           // What the last action said stays until the next page.
           var said = Array.prototype.slice.call(old.querySelectorAll(":scope > .flash"));
