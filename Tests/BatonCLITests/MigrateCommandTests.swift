@@ -22,7 +22,7 @@ import TestSupport
             let tables = try await connection.query(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'baton' ORDER BY 1")
             #expect(try tables.map { try $0.decode("tablename", as: String.self) }
-                == ["cached_results", "clusters", "groups", "queues", "results", "schedule_runs", "schedules",
+                == ["cached_results", "clusters", "groups", "metrics_reading", "queues", "results", "schedule_runs", "schedules",
                     "schema_migrations", "schema_objects", "tasks", "unique_keys", "waiting_clusters"])
             await connection.close()
             let again = try TestDatabase.runWithStatus(try baton, ["migrate", "--database-url", url])

@@ -10,7 +10,8 @@ import TestSupport
 /// each cluster and dashboard serving /metrics, each with its own connections, is shown
 /// the reading another made while it is younger than the interval; scrapes arriving
 /// together make one reading; a standby or a read-only transaction reads for itself; a
-/// caller stuck holding the reader's lock delays the others, never stops them.
+/// caller stuck holding the reader's lock delays the others, never stops them; a role granted
+/// baton.metrics() alone reads for itself.
 @Suite struct SharedMetricsTests {
     static let queued = ["queue": "default", "function": "baton.echo", "state": "queued"]
 
@@ -119,6 +120,27 @@ import TestSupport
             }
             // The stuck caller's reading only: the one that timed out stored nothing.
             #expect(try await value("SELECT count(*) FROM public.readings_stored", on: broker, as: Int.self) == 1)
+        }
+    }
+
+    @Test func aRoleGrantedOnlyTheDirectReadingStillReportsTheQueue() async throws {
+        try await TestDatabase.withBroker { broker in
+            try await broker.asyncTask("baton.echo", args: [1])
+            let login = TestDatabase.uniqueName("metrics_only")
+            try await broker.pool.withConnection {
+                try await $0.execute(script: """
+                    CREATE ROLE \(login) LOGIN; GRANT USAGE ON SCHEMA baton TO \(login);
+                    GRANT EXECUTE ON FUNCTION baton.metrics() TO \(login)
+                    """)
+            }
+            try await Broker.with(configuration: broker.configuration.with(user: login)) { (reader: Broker) async throws in
+                let samples = try await scrape(MetricsEndpoint(broker: reader, registry: PrometheusCollectorRegistry()))
+                #expect(samples.value("baton_database_up") == 1)
+                #expect(samples.value("baton_queue_tasks", Self.queued) == 1)
+            }
+            try await broker.pool.withConnection {
+                try await $0.execute(script: "DROP OWNED BY \(login); DROP ROLE \(login)")
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ import TestSupport
     }
 
     /// The tables `baton migrate` makes.
-    static let tables = ["cached_results", "clusters", "groups", "queues", "results", "schedule_runs", "schedules",
+    static let tables = ["cached_results", "clusters", "groups", "metrics_reading", "queues", "results", "schedule_runs", "schedules",
                          "schema_migrations", "schema_objects", "tasks", "unique_keys", "waiting_clusters"]
 
     @Test func migratingTwiceAppliesOnce() async throws {

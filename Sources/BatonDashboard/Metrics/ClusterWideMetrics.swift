@@ -61,8 +61,12 @@ final class ClusterWideMetrics: Sendable {
         var out = PrometheusText()
         do {
             let asked = ContinuousClock.now
-            let rows = try await broker.pool.withConnection {
-                try await $0.query(MetricsSQL.clusterWide, [interval.postgresInterval])
+            let rows = try await broker.pool.withConnection { connection in
+                do {
+                    return try await connection.query(MetricsSQL.clusterWide, [interval.postgresInterval])
+                } catch let error as PostgresError where error.code == .undefinedFunction || error.code == .insufficientPrivilege {
+                    return try await connection.query(MetricsSQL.clusterWideAlone)
+                }
             }
             var samples: [String: [Sample]] = [:]
             // When the reading was made, as this process's clock tells it (another process may have made it).

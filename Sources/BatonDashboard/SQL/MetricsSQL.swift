@@ -8,4 +8,10 @@ enum MetricsSQL {
     static let clusterWide = PreparedStatement(name: "baton_metrics", sql: """
         SELECT metric, queue, func, state, value, age FROM baton.shared_metrics($1::interval)
         """)
+
+    /// The same read by this process alone: for a role granted baton.metrics() only, or a
+    /// schema an earlier release migrated (before 0028).
+    static let clusterWideAlone = PreparedStatement(name: "baton_metrics_alone", sql: """
+        SELECT metric, queue, func, state, value, 0::float8 AS age FROM baton.metrics()
+        """)
 }
