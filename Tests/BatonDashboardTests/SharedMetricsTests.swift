@@ -60,6 +60,27 @@ import TestSupport
         }
     }
 
+    @Test func aProcessKeepsAnotherProcesssReadingOnlyUntilItIsTheIntervalOld() async throws {
+        try await TestDatabase.withBroker { broker in
+            try await broker.asyncTask("baton.echo", args: [1])
+            let interval = Duration.seconds(6)
+            let first = MetricsEndpoint(broker: broker, registry: PrometheusCollectorRegistry(), clusterWideEvery: interval)
+            let made = ContinuousClock.now
+            #expect(try await scrape(first).value("baton_queue_tasks", Self.queued) == 1)
+            try await Task.sleep(for: .seconds(3))
+            try await broker.asyncTask("baton.echo", args: [2])
+            try await Broker.with(configuration: broker.configuration) { (other: Broker) async throws in
+                let second = MetricsEndpoint(broker: other, registry: PrometheusCollectorRegistry(), clusterWideEvery: interval)
+                let shared = try await scrape(second).value("baton_queue_tasks", Self.queued)
+                // (A machine that took the whole interval to get here has read anew.)
+                if ContinuousClock.now - made < interval { #expect(shared == 1, "the first's reading, 3 s old") }
+                // Kept until the interval after the first process made it, not after this one got it.
+                try await Task.sleep(until: made + interval + .milliseconds(500))
+                #expect(try await scrape(second).value("baton_queue_tasks", Self.queued) == 2)
+            }
+        }
+    }
+
     @Test func scrapesArrivingTogetherMakeOneReading() async throws {
         try await TestDatabase.withBroker { broker in
             try await countReadings(on: broker)

@@ -68,11 +68,11 @@ final class ClusterWideMetrics: Sendable {
                     return try await connection.query(MetricsSQL.clusterWideAlone)
                 }
             }
+            // When the reading was made, as this process's clock tells it (another process may have
+            // made it): every row carries the reading's one age.
+            let madeAt = asked - .seconds(try rows.first?.decode("age", as: Double.self) ?? 0)
             var samples: [String: [Sample]] = [:]
-            // When the reading was made, as this process's clock tells it (another process may have made it).
-            var madeAt = asked
             for row in rows {
-                madeAt = min(madeAt, asked - .seconds(try row.decode("age", as: Double.self)))
                 var labels: [(String, String)] = []
                 for (column, label) in [("queue", "queue"), ("func", "function"), ("state", "state")] {
                     if let value = try row.decode(column, as: String?.self) { labels.append((label, value)) }
