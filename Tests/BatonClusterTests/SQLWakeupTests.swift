@@ -116,7 +116,9 @@ import TestSupport
             }
             #expect(try await mark("host:1:a"))
             let (quiet, quietTime) = try await awaitEnqueuers("host:1:a")
-            #expect(quiet && quietTime < .milliseconds(50), "nobody committing: no wait (\(quietTime))")
+            // true: it did not wait out the 100 ms a holder gets. The time bounds only a stray
+            // sleep: CI's parallel run took one round trip past 50 ms.
+            #expect(quiet && quietTime < .seconds(1), "nobody committing: no wait (\(quietTime))")
 
             // An enqueuer that fires the trigger early holds the lock for the rest of its
             // transaction. It takes a's mark at once (a is woken at its commit); b, marked
