@@ -2,7 +2,8 @@ import Baton
 
 /// The baselines' statements (Baseline): the work Baton does, written without Baton's code,
 /// on `table`, a copy of baton.tasks' shape (its claim order index, tasks_queue_claim_order's
-/// twin for one queue), and `results`, one of baton.results'.
+/// twin, whose first column is the queue: a claim that names none sorts the whole table),
+/// and `results`, one of baton.results'.
 enum BaselineSQL {
     static let table = "bench_baseline"
     static let results = "bench_baseline_results"
@@ -34,7 +35,7 @@ enum BaselineSQL {
     static let copy = "COPY \(table) (id, name, func, args, kwargs) FROM STDIN"
     /// Locks the next $1 queued rows (the claim order index).
     static let claim = PreparedStatement(name: "bench_claim", sql: """
-        SELECT id FROM \(table) WHERE state = 'queued' ORDER BY priority DESC, run_at, id
+        SELECT id FROM \(table) WHERE queue = 'default' AND state = 'queued' ORDER BY priority DESC, run_at, id
         LIMIT $1::integer FOR UPDATE SKIP LOCKED
         """)
     /// Deletes claimed rows (primary key).
@@ -45,7 +46,7 @@ enum BaselineSQL {
         SET state = 'running', attempts = t.attempts + 1, lease_owner = 'bench',
             lease_expires_at = now() + interval '1 minute', started_at = now()
         WHERE set_config('synchronous_commit', 'off', true) = 'off' AND t.id IN (
-            SELECT id FROM \(table) WHERE state = 'queued' ORDER BY priority DESC, run_at, id
+            SELECT id FROM \(table) WHERE queue = 'default' AND state = 'queued' ORDER BY priority DESC, run_at, id
             LIMIT $1::integer FOR UPDATE SKIP LOCKED)
         RETURNING t.id
         """)
@@ -61,7 +62,7 @@ enum BaselineSQL {
     /// Claims and deletes $1 rows in one statement (the claim order index).
     static let claimAndDelete = PreparedStatement(name: "bench_claim_delete", sql: """
         DELETE FROM \(table) WHERE id IN (
-            SELECT id FROM \(table) WHERE state = 'queued' ORDER BY priority DESC, run_at, id
+            SELECT id FROM \(table) WHERE queue = 'default' AND state = 'queued' ORDER BY priority DESC, run_at, id
             LIMIT $1::integer FOR UPDATE SKIP LOCKED)
         """)
 }
