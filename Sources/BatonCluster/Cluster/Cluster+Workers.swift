@@ -2,9 +2,16 @@ import Baton
 import Foundation
 
 extension Cluster {
-    /// A worker of `lane`: takes the next task of its local queue and runs it, until the queue stops.
+    /// A worker of `lane`: takes the next task of its local queue and runs it, until the queue
+    /// stops; in shifts (`Shift`), a new one after each task cancelled by request.
     func work(in lane: Lane) async {
         let signal = Signal()
+        while await Shift().run({ await self.work(in: lane, shift: $0, signal: signal) }), !Task.isCancelled {}
+    }
+
+    /// One shift of a worker. Returns whether a task of it was cancelled by request (the
+    /// worker goes on in another shift), false when the local queue stopped.
+    private func work(in lane: Lane, shift: Shift, signal: Signal) async -> Bool {
         while let task = await lane.local.next(for: signal) {
             guard leases.mayStart(task.id) else {
                 // Paused or cut off past its lease: another worker may have it by now. Handed
@@ -21,7 +28,7 @@ extension Cluster {
                 return state.queueMayHaveMore
             }
             if refill { lane.wake.fire() }
-            await process(task, in: lane)
+            let cancelled = await process(task, in: lane, shift: shift)
             lane.state.withLock { $0.running -= 1 }
             // A task abandoned in any lane stops every lane: the process is to be replaced.
             if state.withLock({ !$0.abandoned.isEmpty }) {
@@ -30,17 +37,20 @@ extension Cluster {
                     lane.wake.fire()
                 }
             }
+            if cancelled { return true }
         }
+        return false
     }
 
     /// Runs one task under its timeout and hands its outcome to the completer.
-    func process(_ task: ClaimedTask, in lane: Lane) async {
+    /// - Returns: whether it was cancelled by request (`shift` is cancelled then).
+    func process(_ task: ClaimedTask, in lane: Lane, shift: Shift) async -> Bool {
         let started = ContinuousClock.now
         let figures = metrics.of(task)
         figures.waited.recordNanoseconds(task.waited.nanoseconds)
         broker.signals.willExecute(task)
         let (executor, broker) = (self.executor, self.broker)
-        let ((outcome, abandoned), cancelled) = await running.run(task.id) {
+        let ((outcome, abandoned), cancelled) = await running.run(task.id, in: shift) {
             await broker.traceAttempt(of: task, outcome: \.0) { await executor.run(task) }
         }
         let took = ContinuousClock.now - started
@@ -50,7 +60,7 @@ extension Cluster {
         if cancelled, !abandoned {
             figures.attempts[.cancelled]?.increment()
             leases.drop([task.id])
-            return
+            return true
         }
         if abandoned {
             logger.critical("a task ignored the cancellation of its timeout; stopping the cluster", metadata: [
@@ -61,11 +71,12 @@ extension Cluster {
         // Cancelled (not a graceful stop) and not finished: hand the task back.
         if Task.isCancelled, case .failure = outcome, !abandoned {
             await handBack([task])
-            return
+            return cancelled
         }
         broker.signals.didExecute(task, outcome)
         figures.attempts[outcome.metricOutcome]?.increment()
         completer.submit(task, outcome)
+        return cancelled
     }
 
     /// Hands tasks this cluster holds back to the queue unrun. Their leases are let go
