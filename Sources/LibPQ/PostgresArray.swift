@@ -40,12 +40,21 @@ enum PostgresArray {
         return elements
     }
 
-    /// An array literal with every element quoted.
+    /// An array literal with every element quoted, `"` and `\` escaped. Built byte by byte:
+    /// Foundation's `replacingOccurrences` took 0.7 % of a cluster's CPU, on the function and
+    /// queue lists of every claim and completion.
     static func format(_ elements: [String]) -> String {
-        let quoted = elements.map { element in
-            "\"" + element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                + "\""
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        for (index, element) in elements.enumerated() {
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
+            literal.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
+                literal.append(byte)
+            }
+            literal.append(UInt8(ascii: "\""))
         }
-        return "{" + quoted.joined(separator: ",") + "}"
+        literal.append(UInt8(ascii: "}"))
+        return String(decoding: literal, as: UTF8.self)
     }
 }

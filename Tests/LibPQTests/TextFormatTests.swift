@@ -11,6 +11,7 @@ import Testing
         #expect(PostgresArray.parse("{{1,2},{3,4}}") == nil)
         #expect(PostgresArray.parse("not an array") == nil)
         #expect(PostgresArray.format(["a", "b\"c", "d\\e"]) == #"{"a","b\"c","d\\e"}"#)
+        #expect(PostgresArray.parse(PostgresArray.format(["é✓", "", "{x,y}", "\\\""])) == ["é✓", "", "{x,y}", "\\\""])
     }
 
     @Test func timestamps() {
