@@ -249,6 +249,32 @@ import TestSupport
         }
     }
 
+    /// The table checks, the last guard for rows written without the functions (0029's
+    /// patterns): the same names pass and fail as through baton.check_queue.
+    @Test func rowsWrittenDirectlyMeetTheQueueNameChecks() async throws {
+        try await TestDatabase.withBroker { broker in
+            let bad = ["", "a b", "<script>", "'; --", "ü", "\u{202E}x", String(repeating: "q", count: 129)]
+            for name in bad {
+                for statement in ["INSERT INTO baton.tasks (id, name, func, queue) VALUES (gen_random_uuid(), 'f', 'f', $1)",
+                                  "INSERT INTO baton.queues (name) VALUES ($1)"] {
+                    let error = await #expect(throws: PostgresError.self) {
+                        _ = try await broker.pool.withConnection { try await $0.query(statement, [name]) }
+                    }
+                    #expect(error?.code == .checkViolation, "\(name.prefix(20)): \(statement.prefix(30))")
+                }
+            }
+            for name in ["a.b:c-d_E9", String(repeating: "q", count: 128)] {
+                _ = try await broker.pool.withConnection { connection in
+                    try await connection.query(
+                        "INSERT INTO baton.tasks (id, name, func, queue) VALUES (gen_random_uuid(), 'f', 'f', $1)", [name])
+                    try await connection.query("INSERT INTO baton.queues (name) VALUES ($1)", [name])
+                }
+            }
+            #expect(try await count("SELECT count(*) FROM baton.tasks", on: broker) == 2)
+            #expect(try await count("SELECT count(*) FROM baton.queues", on: broker) == 2)
+        }
+    }
+
     @Test func aDelayAndATimeTogetherAreRefused() async throws {
         try await TestDatabase.withBroker { broker in
             let error = await #expect(throws: BatonError.self) {
