@@ -26,15 +26,8 @@ struct ColdDrain {
 
     /// One drain of `count` tasks: tasks/s.
     func measure(_ count: Int, queue: Queue, progress: (String) -> Void) async throws -> Double {
-        let name = "\(database)_\(queue.rawValue)"
-        try await administer(BenchSQL.createDatabase(name))
-        do {
-            let rate = try await drain(count, queue: queue, on: server.with(database: name), progress: progress)
-            try await administer(BenchSQL.dropDatabase(name))
-            return rate
-        } catch {
-            try? await administer(BenchSQL.dropDatabase(name))
-            throw error
+        try await ScratchDatabase.with("\(database)_\(queue.rawValue)", on: server) { configuration in
+            try await drain(count, queue: queue, on: configuration, progress: progress)
         }
     }
 
@@ -63,18 +56,6 @@ struct ColdDrain {
                 progress: { progress("\(queue.rawValue) queue: draining, \(Int($0.seconds)) s") }
             ) { try await ClusterProcess.queueIsEmpty(broker) }
             return Measure.rate(count, in: ContinuousClock.now - started)
-        }
-    }
-
-    /// Runs one statement on a connection to the server's own database.
-    private func administer(_ statement: String) async throws {
-        let admin = try await Connection.connect(server)
-        do {
-            try await admin.execute(script: statement)
-            await admin.close()
-        } catch {
-            await admin.close()
-            throw error
         }
     }
 }
