@@ -21,7 +21,7 @@ import TestSupport
         }
         var figures: [String: [String: JSONValue]] = [:]
         for case .object(let row) in rows { if case .string(let name)? = row["name"] { figures[name] = row } }
-        #expect(figures.count == (bouncer == nil ? 40 : 43))
+        #expect(figures.count == (bouncer == nil ? 41 : 44))
         if bouncer != nil {
             #expect(figures["W1 processing, 4 workers, through PgBouncer, unprepared"]?["ratio_to_baseline"] != nil)
             #expect(figures["W2 chain links, through PgBouncer, unprepared"]?["ratio_to_baseline"] != nil)
@@ -35,6 +35,7 @@ import TestSupport
         #expect(figures["W2 chain links, 5 chains of 3"]?["ratio_to_baseline"] != nil)
         #expect(figures["W1 enqueue, one per call"]?["ratio_to_baseline"] != nil)
         #expect(figures["W1 processing, 4 workers, 2000 results recorded before"]?["ratio_to_baseline"] != nil)
+        #expect(figures["W1 processing, 4 workers, an empty history, alternating with the next"]?["median"] != nil)
         #expect(figures["SQL enqueue: baton.async_task per call, 16 clients, a cluster running them"]?["ratio_to_baseline"] != nil)
         #expect(figures["SQL enqueue: the same with a NOTIFY in each call (before 0017)"]?["ratio_to_baseline"] != nil)
         #expect(figures["W1 enqueue in bulk, asyncTasks of 5,000"]?["ratio_to_baseline"] != nil)

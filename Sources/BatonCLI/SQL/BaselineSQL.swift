@@ -29,7 +29,7 @@ enum BaselineSQL {
     /// One row (primary key, the claim order index).
     static let insert = PreparedStatement(name: "bench_insert", sql: """
         INSERT INTO \(table) (id, name, func, args, kwargs)
-        VALUES (baton.new_id(), $1, $1, $2::jsonb, $3::jsonb)
+        VALUES (baton.new_id(), $1::text, $1::text, $2::jsonb, $3::jsonb)
         """)
     /// Rows as COPY sends them.
     static let copy = "COPY \(table) (id, name, func, args, kwargs) FROM STDIN"
