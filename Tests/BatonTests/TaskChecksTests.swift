@@ -4,8 +4,8 @@ import LibPQ
 import Testing
 import TestSupport
 
-/// The queue table's checks (column domains since 0030, and the table's own check across
-/// columns), the last guard for rows written without Baton's functions: each bad value is
+/// The queue table's checks (column domains since 0030, and the table's own checks of
+/// `func`, `queue` and across columns), the last guard for rows written without Baton's functions: each bad value is
 /// refused with check_violation, whether a row is inserted with it or updated to it, and
 /// the row stays as it was.
 @Suite struct TaskChecksTests {
@@ -78,11 +78,11 @@ import TestSupport
             let error = await #expect(throws: PostgresError.self) {
                 try await broker.pool.withConnection { connection in
                     try await connection.execute(script: """
-                        INSERT INTO baton.tasks (id, name, func, queue) VALUES (baton.new_id(), 'f', 'f', 'no spaces')
+                        INSERT INTO baton.tasks (id, name, func, max_attempts) VALUES (baton.new_id(), 'f', 'f', 0)
                         """)
                 }
             }
-            #expect(error?.message.contains("domain queue_name") == true, "\(error?.message ?? "")")
+            #expect(error?.message.contains("domain attempt_limit") == true, "\(error?.message ?? "")")
         }
     }
 

@@ -6,11 +6,9 @@ enum InlineSQL {
     static let holdFirstLink = hold(where: "group_id = $1 AND chain_position = 0")
     /// Leases a task queued again for a retry back to the caller, due at its backoff (primary key).
     static let holdRetry = hold(where: "id = $1::uuid")
-    /// The functions and queues of a chain's links (tasks_group_position), as `text[]` (an
-    /// array of the columns' domains would be of their array types).
+    /// The functions and queues of a chain's links (tasks_group_position).
     static let chainFunctions = """
-        SELECT coalesce(array_agg(DISTINCT func::text), '{}') AS functions,
-               coalesce(array_agg(DISTINCT queue::text), '{}') AS queues
+        SELECT coalesce(array_agg(DISTINCT func), '{}') AS functions, coalesce(array_agg(DISTINCT queue), '{}') AS queues
         FROM baton.tasks WHERE group_id = $1
         """
 
