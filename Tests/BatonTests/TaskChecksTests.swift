@@ -5,9 +5,9 @@ import Testing
 import TestSupport
 
 /// The queue table's checks (column domains since 0030, and the table's own checks of
-/// `func`, `queue` and across columns), the last guard for rows written without Baton's functions: each bad value is
-/// refused with check_violation, whether a row is inserted with it or updated to it, and
-/// the row stays as it was.
+/// `func`, `queue` and across columns), the last guard for rows written without Baton's
+/// functions: each bad value is refused with check_violation, whether a row is inserted with
+/// it or updated to it, and the row stays as it was.
 @Suite struct TaskChecksTests {
     /// A column, a value it refuses and one it takes, as SQL literals.
     static let values: [(column: String, bad: String, good: String)] = [
