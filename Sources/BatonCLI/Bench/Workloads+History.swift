@@ -20,23 +20,26 @@ extension Workloads {
             try await Migrator().migrate(on: connection)
             await connection.close()
             let long = Workloads(configuration: configuration, workers: workers, prefetch: prefetch)
-            return try await long.withBroker { broker in
-                try await long.record(history, on: broker, progress: progress)
-                var rates: (empty: [Double], long: [Double]) = ([], [])
-                for run in 1...runs {
-                    for withHistory in run % 2 == 1 ? [false, true] : [true, false] {
-                        if withHistory {
-                            progress("W1 processing with \(history) results: run \(run) of \(runs)")
-                            // Its results stay: the history grows by a run's tasks, as before.
-                            rates.long.append(try await long.process(count, on: broker))
-                        } else {
-                            progress("W1 processing beside it, an empty history: run \(run) of \(runs)")
-                            rates.empty.append(try await process(count))
-                        }
+            try await long.withBroker { try await long.record(history, on: $0, progress: progress) }
+            var rates: (empty: [Double], long: [Double]) = ([], [])
+            for run in 1...runs {
+                for withHistory in run % 2 == 1 ? [false, true] : [true, false] {
+                    if withHistory {
+                        progress("W1 processing with \(history) results: run \(run) of \(runs)")
+                        // As on the other side, a broker of its own and the queue's tables
+                        // emptied after; the results stay (the history grows by a run's tasks).
+                        rates.long.append(try await long.withBroker { broker in
+                            let rate = try await long.process(count, on: broker)
+                            try await broker.pool.withConnection { try await $0.execute(script: BenchSQL.emptyQueue) }
+                            return rate
+                        })
+                    } else {
+                        progress("W1 processing beside it, an empty history: run \(run) of \(runs)")
+                        rates.empty.append(try await process(count))
                     }
                 }
-                return rates
             }
+            return rates
         }
     }
 

@@ -30,6 +30,9 @@ enum BenchSQL {
         TRUNCATE baton.tasks, baton.results, baton.cached_results, baton.groups, baton.clusters,
                  baton.waiting_clusters
         """
+    /// The queue's tables emptied, the history kept (the queue table's dead rows would
+    /// otherwise weigh on the next run's claims).
+    static let emptyQueue = "TRUNCATE baton.tasks, baton.cached_results, baton.groups, baton.clusters, baton.waiting_clusters"
     /// Results $1 to $2 of a history of $3 (one in ten a chain link, one in a hundred named),
     /// their stop times over the last 30 days.
     static let history = """
